@@ -1,0 +1,94 @@
+# luagrad — one Makefile for the executable, the Lua C module, the tests and the demo.
+#
+#   make            build ./luagrad and ./torch.so
+#   make deps       install the Debian packages the build needs (apt-get as root)
+#   make test       deps + build + every test suite; ends with "N passed, M failed"
+#   make asan       the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make demo       run the demo script
+#   make install    PREFIX=/usr/local (binary, module, Lua libraries)
+#   make clean
+
+PREFIX    ?= /usr/local
+BUILD     ?= build
+EXE       ?= luagrad
+CC        ?= cc
+
+DEB_PACKAGES := pkg-config lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev libreadline-dev
+
+LUA_CFLAGS  := $(shell pkg-config --cflags lua5.4 2>/dev/null)
+LUA_LIBS    := $(shell pkg-config --libs lua5.4 2>/dev/null)
+BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
+BLAS_LIBS   := $(shell pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
+
+WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
+OPT      ?= -O2 -g
+CFLAGS   += -std=gnu11 $(OPT) $(WARN) -fPIC -fopenmp -I. $(LUA_CFLAGS) $(BLAS_CFLAGS)
+LDLIBS   := $(BLAS_LIBS) -lm -fopenmp
+
+CORE_SRC   := $(sort $(wildcard tensor/*.c autograd/*.c))
+MODULE_SRC := $(sort $(filter-out vm/main.c vm/repl.c,$(wildcard vm/*.c)))
+CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
+MODULE_OBJ := $(MODULE_SRC:%.c=$(BUILD)/%.o)
+EXE_OBJ    := $(BUILD)/vm/main.o $(BUILD)/vm/repl.o
+C_TESTS    := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/c/test_*.c)))
+
+.PHONY: all deps test asan demo install uninstall clean
+
+all: $(EXE) torch.so $(C_TESTS) $(BUILD)/ptydrive
+
+$(EXE): $(EXE_OBJ) $(MODULE_OBJ) $(CORE_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LUA_LIBS) -lreadline $(LDLIBS) -Wl,-E
+
+# The module resolves Lua's symbols from the host interpreter, so it does not link liblua.
+torch.so: $(MODULE_OBJ) $(CORE_OBJ)
+	$(CC) $(CFLAGS) -shared -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c $(wildcard tensor/*.h autograd/*.h vm/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS)
+
+$(BUILD)/ptydrive: tests/repl/ptydrive.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lutil
+
+# Installs what is missing; as a non-root user prints the command instead.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES) $(EXTRA_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else echo "missing packages; run: sudo apt-get install$$missing"; exit 1; fi; \
+	fi
+
+test: deps
+	$(MAKE) all
+	tests/run.sh $(BUILD)
+
+# The sanitized build lives apart (build-asan/) so it never mixes with the normal one.
+SANITIZE := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+asan: deps
+	$(MAKE) BUILD=build-asan EXE=build-asan/luagrad OPT="$(SANITIZE)" \
+	  build-asan/luagrad build-asan/ptydrive $(C_TESTS:$(BUILD)/%=build-asan/%)
+	LUAGRAD=build-asan/luagrad LUAGRAD_PATH=$(CURDIR)/lib tests/run.sh build-asan
+
+demo: deps all
+	./luagrad scripts/demo.lua
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/lua/5.4 $(DESTDIR)$(PREFIX)/share/lua/5.4
+	install -m 755 luagrad $(DESTDIR)$(PREFIX)/bin/luagrad
+	install -m 755 torch.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/torch.so
+	cd lib && find . -name '*.lua' -exec install -D -m 644 {} $(DESTDIR)$(PREFIX)/share/lua/5.4/{} \;
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/luagrad $(DESTDIR)$(PREFIX)/lib/lua/5.4/torch.so
+	cd lib && find . -name '*.lua' -exec rm -f $(DESTDIR)$(PREFIX)/share/lua/5.4/{} \;
+
+clean:
+	rm -rf build build-asan $(EXE) torch.so

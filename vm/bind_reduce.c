@@ -1,0 +1,7 @@
+/* bind_reduce.c — placeholder until this binding family lands. */
+#include "vm/bind_tensor.h"
+
+void bind_reduce(lua_State *L)
+{
+    (void)L;
+}

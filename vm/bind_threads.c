@@ -1,0 +1,33 @@
+/*
+ * bind_threads.c — torch.set_num_threads / get_num_threads: one setting for
+ * the OpenMP kernels and OpenBLAS together, so the two never oversubscribe.
+ */
+#include "tensor/tensor.h"
+#include "vm/bind.h"
+
+static int l_set_num_threads(lua_State *L)
+{
+    lua_Integer n = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, n >= 1 && n <= 1024, 1, "thread count must be between 1 and 1024");
+    parallel_set_num_threads((int)n);
+    return 0;
+}
+
+static int l_get_num_threads(lua_State *L)
+{
+    lua_pushinteger(L, parallel_get_num_threads());
+    return 1;
+}
+
+static const BindFn thread_functions[] = {
+    {"set_num_threads", l_set_num_threads, "torch.set_num_threads(n)",
+     "Sets the number of threads used by the kernels and by OpenBLAS."},
+    {"get_num_threads", l_get_num_threads, "torch.get_num_threads()",
+     "Returns the number of threads the kernels and OpenBLAS use."},
+    {NULL, NULL, NULL, NULL},
+};
+
+void bind_threads(lua_State *L)
+{
+    bind_functions(L, -1, thread_functions);
+}

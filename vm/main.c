@@ -1,0 +1,349 @@
+/*
+ * main.c — the luagrad command line, which follows lua's own: options are
+ * handled left to right, the first non-option names the script and the rest
+ * become its arguments (`arg` and `...`), `-` reads the script from standard
+ * input, and with no script an interactive terminal gets the REPL while a pipe
+ * is run as a script.
+ *
+ * Before anything runs, the Lua libraries in lib/ are put on package.path,
+ * found next to the executable (build tree: <dir>/lib; installed:
+ * <dir>/../share/lua/5.4) and in the directories of LUAGRAD_PATH, and the
+ * globals torch, nn, optim, data, F and help are made ready.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "tensor/tensor.h"
+#include "vm/luagrad.h"
+
+static const char *progname = "luagrad";
+
+/* ---- Ctrl-C: the handler may only set flags; the Lua hook raises the error */
+
+/* The state the signal handler arms: a signal handler has no other way to
+ * find it (lua.c does the same). */
+static lua_State *interrupt_target;
+
+static void interrupt_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    tensor_interrupt_requested = 0;
+    luaL_error(L, "interrupted");
+}
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    /* lua_sethook is safe in a signal handler (Lua manual, lua_sethook). */
+    tensor_interrupt_requested = 1;
+    lua_sethook(interrupt_target, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+static int traceback_handler(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            return 1;
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+int vm_docall(lua_State *L, int narg, int nres)
+{
+    int base = lua_gettop(L) - narg;
+    lua_pushcfunction(L, traceback_handler);
+    lua_insert(L, base);
+    interrupt_target = L;
+    tensor_interrupt_requested = 0;
+    struct sigaction sa = {.sa_handler = on_sigint}, old;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old);
+    int status = lua_pcall(L, narg, nres, base);
+    sigaction(SIGINT, &old, NULL);
+    lua_sethook(L, NULL, 0, 0);
+    tensor_interrupt_requested = 0;
+    lua_remove(L, base);
+    return status;
+}
+
+void vm_report(lua_State *L, const char *name)
+{
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "%s%s%s\n", name ? name : "", name ? ": " : "", msg ? msg : "(error)");
+    fflush(stderr);
+    lua_pop(L, 1);
+}
+
+/* ---- library paths -------------------------------------------------------- */
+
+static void prepend_lua_dir(luaL_Buffer *b, const char *dir, size_t len)
+{
+    if (len == 0)
+        return;
+    luaL_addlstring(b, dir, len);
+    luaL_addstring(b, "/?.lua;");
+    luaL_addlstring(b, dir, len);
+    luaL_addstring(b, "/?/init.lua;");
+}
+
+static bool is_dir_with_libs(const char *dir)
+{
+    char probe[PATH_MAX + 64];
+    snprintf(probe, sizeof probe, "%s/luagrad/globals.lua", dir);
+    return access(probe, R_OK) == 0;
+}
+
+/* package.path = LUAGRAD_PATH dirs; the lib dir beside the executable; lua's default. */
+static void setup_paths(lua_State *L)
+{
+    lua_getglobal(L, "package");
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    const char *env = getenv("LUAGRAD_PATH");
+    for (const char *p = env; p && *p;) {
+        const char *end = strchr(p, ':');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        prepend_lua_dir(&b, p, len);
+        p = end ? end + 1 : p + len;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        char dir[PATH_MAX + 32];
+        snprintf(dir, sizeof dir, "%s/lib", exe);
+        if (!is_dir_with_libs(dir))
+            snprintf(dir, sizeof dir, "%s/../share/lua/5.4", exe);
+        if (is_dir_with_libs(dir))
+            prepend_lua_dir(&b, dir, strlen(dir));
+    }
+    lua_getfield(L, -2, "path");
+    luaL_addvalue(&b);
+    luaL_pushresult(&b);
+    lua_setfield(L, -2, "path");
+    lua_pop(L, 1);
+}
+
+/* Opens the standard libraries, the torch module and the luagrad globals. */
+static int setup_state(lua_State *L)
+{
+    luaL_openlibs(L);
+    setup_paths(L);
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushcfunction(L, luaopen_torch);
+    lua_setfield(L, -2, "torch");
+    lua_pop(L, 1);
+    lua_getglobal(L, "require");
+    lua_pushstring(L, "luagrad.globals");
+    lua_call(L, 1, 0);
+    return 0;
+}
+
+/* ---- the command line ----------------------------------------------------- */
+
+static void print_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: %s [options] [script [args]]\n"
+            "Available options are:\n"
+            "  -e stat   execute string 'stat'\n"
+            "  -i        enter interactive mode after executing 'script'\n"
+            "  -l mod    require library 'mod' into global 'mod'\n"
+            "  -v        show version information\n"
+            "  -h        show this help\n"
+            "  --        stop handling options\n"
+            "  -         stop handling options and execute stdin\n"
+            "With no script, a terminal gets the interactive prompt and a pipe runs as a script.\n"
+            "Environment: LUAGRAD_PATH (directories of Lua libraries, ':'-separated).\n",
+            progname);
+}
+
+static void print_version(void)
+{
+    printf("luagrad %s (%s)\n", LUAGRAD_VERSION, LUA_RELEASE);
+    fflush(stdout);
+}
+
+typedef struct {
+    int script;          /* index in argv of the script, or 0 */
+    bool interactive, version, help, has_e;
+} Options;
+
+/* Returns false (after printing why) for a malformed command line. */
+static bool parse_options(int argc, char **argv, Options *o)
+{
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-')
+            break;
+        if (strcmp(a, "-") == 0)
+            break;
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strcmp(a, "-i") == 0) {
+            o->interactive = o->version = true;
+        } else if (strcmp(a, "-v") == 0) {
+            o->version = true;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            o->help = true;
+        } else if (strcmp(a, "-e") == 0 || strcmp(a, "-l") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "%s: '%s' needs an argument\n", progname, a);
+                return false;
+            }
+            o->has_e |= a[1] == 'e';
+            i++;
+        } else if ((a[1] == 'e' || a[1] == 'l') && a[2] != '\0') {
+            o->has_e |= a[1] == 'e';
+        } else {
+            fprintf(stderr, "%s: unrecognized option '%s'\n", progname, a);
+            return false;
+        }
+    }
+    o->script = i < argc ? i : 0;
+    return true;
+}
+
+/* arg[0] is the script, arg[1..] its arguments, negative indices the rest. */
+static void create_arg_table(lua_State *L, int argc, char **argv, int script)
+{
+    int first = script ? script : argc;
+    lua_createtable(L, argc - first, first);
+    for (int i = 0; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i - (script ? script : 0));
+    }
+    lua_setglobal(L, "arg");
+}
+
+static bool run_chunk(lua_State *L, int status, int narg)
+{
+    if (status == LUA_OK)
+        status = vm_docall(L, narg, 0);
+    else if (narg > 0)
+        lua_pop(L, narg);
+    if (status != LUA_OK) {
+        vm_report(L, progname);
+        return false;
+    }
+    return true;
+}
+
+/* Runs -e and -l in order. */
+static bool run_inline_options(lua_State *L, int argc, char **argv, int script)
+{
+    int stop = script ? script : argc;
+    for (int i = 1; i < stop; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0 || strcmp(a, "-") == 0)
+            break;
+        if (a[1] != 'e' && a[1] != 'l')
+            continue;
+        const char *val = a[2] ? a + 2 : argv[++i];
+        if (a[1] == 'e') {
+            if (!run_chunk(L, luaL_loadbuffer(L, val, strlen(val), "=(command line)"), 0))
+                return false;
+        } else {
+            lua_getglobal(L, "require");
+            lua_pushstring(L, val);
+            if (vm_docall(L, 1, 1) != LUA_OK) {
+                vm_report(L, progname);
+                return false;
+            }
+            lua_setglobal(L, val);
+        }
+    }
+    return true;
+}
+
+static bool run_script(lua_State *L, int argc, char **argv, int script)
+{
+    const char *name = argv[script];
+    if (strcmp(name, "-") == 0 && strcmp(argv[script - 1], "--") != 0)
+        name = NULL;                          /* stdin */
+    int status = luaL_loadfile(L, name);
+    int narg = 0;
+    if (status == LUA_OK) {
+        lua_getglobal(L, "arg");
+        narg = (int)luaL_len(L, -1);
+        luaL_checkstack(L, narg + 3, "too many arguments to script");
+        for (int i = 1; i <= narg; i++)
+            lua_rawgeti(L, -i, i);
+        lua_remove(L, -narg - 1);
+    }
+    return run_chunk(L, status, narg);
+}
+
+static int protected_main(lua_State *L)
+{
+    int argc = (int)lua_tointeger(L, 1);
+    char **argv = lua_touserdata(L, 2);
+    Options o = {0};
+    if (!parse_options(argc, argv, &o)) {
+        print_usage(stderr);
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    if (o.help) {
+        print_usage(stdout);
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    if (o.version)
+        print_version();
+    setup_state(L);
+    create_arg_table(L, argc, argv, o.script);
+    bool ok = run_inline_options(L, argc, argv, o.script);
+    if (ok && o.script)
+        ok = run_script(L, argc, argv, o.script);
+    if (ok && o.interactive) {
+        repl_run(L);
+    } else if (ok && !o.script && !o.has_e && !o.version) {
+        if (isatty(STDIN_FILENO)) {
+            print_version();
+            repl_run(L);
+        } else {
+            ok = run_chunk(L, luaL_loadfile(L, NULL), 0);
+        }
+    }
+    lua_pushboolean(L, ok);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argv[0] && argv[0][0])
+        progname = argv[0];
+    lua_State *L = luaL_newstate();
+    if (L == NULL) {
+        fprintf(stderr, "%s: cannot create state: not enough memory\n", progname);
+        return EXIT_FAILURE;
+    }
+    lua_pushcfunction(L, protected_main);
+    lua_pushinteger(L, argc);
+    lua_pushlightuserdata(L, argv);
+    int status = lua_pcall(L, 2, 1, 0);
+    bool ok = status == LUA_OK && lua_toboolean(L, -1);
+    if (status != LUA_OK)
+        vm_report(L, progname);
+    lua_close(L);
+    return ok ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -73,9 +73,9 @@ test: deps
 # The sanitized build lives apart (build-asan/) so it never mixes with the normal one.
 SANITIZE := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan: deps
-	$(MAKE) BUILD=build-asan EXE=build-asan/luagrad OPT="$(SANITIZE)" \
-	  build-asan/luagrad build-asan/ptydrive $(C_TESTS:$(BUILD)/%=build-asan/%)
-	LUAGRAD=build-asan/luagrad LUAGRAD_PATH=$(CURDIR)/lib tests/run.sh build-asan
+	$(MAKE) BUILD=build-asan EXE=luagrad-asan OPT="$(SANITIZE)" \
+	  luagrad-asan build-asan/ptydrive $(C_TESTS:$(BUILD)/%=build-asan/%)
+	LUAGRAD=./luagrad-asan tests/run.sh build-asan
 
 demo: deps all
 	./luagrad scripts/demo.lua
@@ -91,4 +91,4 @@ uninstall:
 	cd lib && find . -name '*.lua' -exec rm -f $(DESTDIR)$(PREFIX)/share/lua/5.4/{} \;
 
 clean:
-	rm -rf build build-asan $(EXE) torch.so
+	rm -rf build build-asan luagrad luagrad-asan torch.so

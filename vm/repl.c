@@ -8,7 +8,7 @@
  * `_` holds the first value of the last expression, and nothing older.
  *
  * Input comes from GNU readline's callback interface rather than readline():
- * the loop waits in select(), so a Ctrl-C at the prompt interrupts the wait
+ * the loop waits in pselect(), so a Ctrl-C at the prompt interrupts the wait
  * and throws the half-typed line away instead of killing the process.  While
  * code runs, Ctrl-C goes through vm_docall's handler and interrupts it.
  * Formatting values and finding completions are Lua (lib/luagrad/repl.lua).
@@ -62,9 +62,18 @@ typedef enum { READ_LINE, READ_EOF, READ_INTERRUPTED } ReadResult;
 
 static ReadResult read_line(const char *prompt_text, char **out)
 {
+    /* SIGINT stays blocked except inside pselect, which unblocks it
+     * atomically: a Ctrl-C that lands while readline is busy is then seen
+     * at the next wait instead of being lost before it. */
     struct sigaction sa = {.sa_handler = on_prompt_sigint}, old;
-    sigemptyset(&sa.sa_mask);           /* no SA_RESTART: select must return */
+    sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old);
+    sigset_t block, orig, wait_mask;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigprocmask(SIG_BLOCK, &block, &orig);
+    wait_mask = orig;
+    sigdelset(&wait_mask, SIGINT);
     prompt.done = prompt.eof = false;
     prompt.interrupted = 0;
     prompt.line = NULL;
@@ -74,7 +83,7 @@ static ReadResult read_line(const char *prompt_text, char **out)
         fd_set fds;
         FD_ZERO(&fds);
         FD_SET(STDIN_FILENO, &fds);
-        int r = select(STDIN_FILENO + 1, &fds, NULL, NULL, NULL);
+        int r = pselect(STDIN_FILENO + 1, &fds, NULL, NULL, NULL, &wait_mask);
         if (prompt.interrupted) {
             rl_free_line_state();
             rl_callback_sigcleanup();
@@ -91,6 +100,7 @@ static ReadResult read_line(const char *prompt_text, char **out)
         }
         rl_callback_read_char();
     }
+    sigprocmask(SIG_SETMASK, &orig, NULL);
     sigaction(SIGINT, &old, NULL);
     if (result == READ_LINE && prompt.eof)
         result = READ_EOF;

@@ -35,7 +35,10 @@ for t in "$build"/tests/test_*; do
   [ -x "$t" ] && suite "c: ${t##*/}" "$t"
 done
 suite "lua: tests/lua" "$lg" tests/lua/run.lua
-[ "$lg" = ./luagrad ] && suite "module: lua5.4 require" lua5.4 tests/lua/module_check.lua
+if [ "$lg" = ./luagrad ]; then
+  suite "module: lua5.4 require" lua5.4 tests/lua/module_check.lua
+  suite "install: make install" tests/cli/test_install.sh
+fi
 suite "cli: tests/cli" tests/cli/test_cli.sh "$lg"
 suite "repl: tests/repl" "$build/ptydrive" "$lg" tests/repl/*.repl
 

@@ -188,9 +188,10 @@ typedef void (*LoopFn)(char **ptrs, const int64_t *strides, int64_t n, void *ctx
 #define ITER_MAX_ARGS 4
 
 /* Run `loop` over every element of `shape` for `narg` (<= ITER_MAX_ARGS)
- * operands whose shapes equal `shape` (or were expanded to it).  Dimensions are coalesced so a
- * contiguous operation is one call; large ones are split across threads when
- * `parallel` is set (the loop must then be free of shared state). */
+ * operands whose shapes equal `shape` (or were expanded to it).  Dimensions
+ * are coalesced so a contiguous operation is one call; large ones are split
+ * across threads when `parallel` is set (the loop must then be free of
+ * shared state).  Row-major order within each thread's chunk. */
 void iter_run(int narg, Tensor *const *args, int ndim, const int64_t *shape, LoopFn loop,
               void *ctx, bool parallel);
 

@@ -350,7 +350,8 @@ static void test_squeeze_unsqueeze_flatten(void)
     CHECK(f->shape[0] == 8 && f->shape[1] == 3 && f->storage != c->storage);
     CHECK(AT(f, 5, 2) == 21);                      /* ct[1][1][2] = c[1][2][1] */
     tensor_release(f);
-    CHECK_ERROR(tensor_flatten(c, 2, 1) == NULL, "flatten: start dim 2 must not come after end dim 1");
+    CHECK_ERROR(tensor_flatten(c, 2, 1) == NULL,
+                "flatten: start dim 2 must not come after end dim 1");
     tensor_release(ct);
     tensor_release(c);
 
@@ -376,7 +377,8 @@ static void test_unfold_as_strided(void)
     CHECK(w->stride[0] == 2 && w->stride[1] == 1);
     CHECK(AT(w, 0, 2) == 2 && AT(w, 1, 0) == 2 && AT(w, 2, 2) == 6);
     tensor_release(w);
-    CHECK_ERROR(tensor_unfold(a, 0, 8, 1) == NULL, "unfold: size 8 out of range for dim 0 of size 7");
+    CHECK_ERROR(tensor_unfold(a, 0, 8, 1) == NULL,
+                "unfold: size 8 out of range for dim 0 of size 7");
     CHECK_ERROR(tensor_unfold(a, 0, 2, 0) == NULL, "unfold: step must be positive, got 0");
 
     Tensor *b = arange(SHAPE(2, 5), DTYPE_INT64);

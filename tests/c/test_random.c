@@ -59,7 +59,8 @@ static void test_stream(void)
 
 static void test_reproducible(void)
 {
-    Tensor *a = tensor_empty(SHAPE(1000), DTYPE_FLOAT64), *b = tensor_empty(SHAPE(1000), DTYPE_FLOAT64);
+    Tensor *a = tensor_empty(SHAPE(1000), DTYPE_FLOAT64);
+    Tensor *b = tensor_empty(SHAPE(1000), DTYPE_FLOAT64);
     random_manual_seed(42);
     tensor_uniform_(a, -1, 1);
     random_manual_seed(42);
@@ -73,7 +74,8 @@ static void test_reproducible(void)
     tensor_release(a), tensor_release(b);
 
     /* Consecutive fills continue the stream: two fills of 4 equal one of 8. */
-    Tensor *first = tensor_empty(SHAPE(4), DTYPE_FLOAT64), *second = tensor_empty(SHAPE(4), DTYPE_FLOAT64);
+    Tensor *first = tensor_empty(SHAPE(4), DTYPE_FLOAT64);
+    Tensor *second = tensor_empty(SHAPE(4), DTYPE_FLOAT64);
     Tensor *whole = tensor_empty(SHAPE(8), DTYPE_FLOAT64);
     random_manual_seed(3);
     tensor_normal_(first, 0, 1);
@@ -101,7 +103,8 @@ static void test_reproducible(void)
 
     /* Threads take disjoint blocks of the stream: same values as one thread. */
     int threads = parallel_get_num_threads();
-    Tensor *one = tensor_empty(SHAPE(100001), DTYPE_FLOAT64), *four = tensor_empty(SHAPE(100001), DTYPE_FLOAT64);
+    Tensor *one = tensor_empty(SHAPE(100001), DTYPE_FLOAT64);
+    Tensor *four = tensor_empty(SHAPE(100001), DTYPE_FLOAT64);
     parallel_set_num_threads(1);
     random_manual_seed(9);
     tensor_normal_(one, 0, 1);
@@ -182,7 +185,8 @@ static void test_integers(void)
 
     Tensor *u = tensor_empty(SHAPE(3), DTYPE_UINT8);
     CHECK(tensor_random_int_(u, 0, 256) == 0);
-    CHECK_ERROR(tensor_random_int_(u, 0, 300) < 0, "random_: the range [0, 300) does not fit a uint8 tensor");
+    CHECK_ERROR(tensor_random_int_(u, 0, 300) < 0,
+                "random_: the range [0, 300) does not fit a uint8 tensor");
     CHECK_ERROR(tensor_random_int_(u, 5, 5) < 0, "random_: expected lo < hi, got lo=5, hi=5");
     tensor_release(u);
 
@@ -202,7 +206,8 @@ static void test_integers(void)
     Tensor *empty = tensor_randperm(0, DTYPE_INT64);
     CHECK(empty && tensor_numel(empty) == 0);
     tensor_release(empty);
-    CHECK_ERROR(tensor_randperm(300, DTYPE_UINT8) == NULL, "randperm: n = 300 is too large for a uint8 tensor");
+    CHECK_ERROR(tensor_randperm(300, DTYPE_UINT8) == NULL,
+                "randperm: n = 300 is too large for a uint8 tensor");
     CHECK_ERROR(tensor_randperm(-1, DTYPE_INT64) == NULL, "randperm: n must be >= 0, got -1");
 }
 
@@ -216,7 +221,8 @@ static void test_errors(void)
     CHECK_ERROR(tensor_bernoulli_(f, 1.5) < 0, "bernoulli_: p must be in [0, 1], got 1.5");
     CHECK_ERROR(tensor_bernoulli_(f, NAN) < 0, "bernoulli_: p must be in [0, 1], got nan");
     Tensor *s = tensor_scalar(0, DTYPE_FLOAT32), *x = tensor_expand(s, SHAPE(3));
-    CHECK_ERROR(tensor_uniform_(x, 0, 1) < 0, "uniform_: the tensor written to is an expanded view");
+    CHECK_ERROR(tensor_uniform_(x, 0, 1) < 0,
+                "uniform_: the tensor written to is an expanded view");
     CHECK(tensor_bernoulli_(i, 0.5) == 0);   /* any dtype holds 0 and 1 */
     tensor_release(x), tensor_release(s), tensor_release(f), tensor_release(i);
 }

@@ -47,7 +47,7 @@ $(BUILD)/%.o: %.c $(wildcard tensor/*.h autograd/*.h vm/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(CORE_OBJ)
+$(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(wildcard tests/c/*.h tests/fixtures/*.h) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS)
 

@@ -195,6 +195,122 @@ typedef void (*LoopFn)(char **ptrs, const int64_t *strides, int64_t n, void *ctx
 void iter_run(int narg, Tensor *const *args, int ndim, const int64_t *shape, LoopFn loop,
               void *ctx, bool parallel);
 
+/* ---- elementwise ops (elementwise.c, unary.c, ternary.c) ----------------- */
+
+/*
+ * PyTorch's semantics: operands broadcast; the result dtype is
+ * dtype_result_type of the operands (a number enters as a 0-dim tensor);
+ * comparisons and logical ops give bool; true division, atan2 and the
+ * float-only unary ops turn integer operands into the default dtype.
+ * The `_` forms write into their first operand, which may be any strided
+ * view: the other operands broadcast to its shape, and the result dtype must
+ * cast to its dtype without changing category (no float -> int64).
+ */
+typedef enum {
+    BINARY_ADD, BINARY_SUB, BINARY_MUL, BINARY_DIV, BINARY_POW, BINARY_FMOD,
+    BINARY_REMAINDER, BINARY_MAXIMUM, BINARY_MINIMUM, BINARY_ATAN2,
+    BINARY_EQ, BINARY_NE, BINARY_LT, BINARY_LE, BINARY_GT, BINARY_GE,
+    BINARY_LOGICAL_AND, BINARY_LOGICAL_OR, BINARY_LOGICAL_XOR,
+    BINARY_COUNT
+} BinaryOp;
+
+/* "add", "logical_and": the PyTorch name, used in messages. */
+const char *binary_op_name(BinaryOp op);
+Tensor *tensor_binary(BinaryOp op, const Tensor *a, const Tensor *b);
+int tensor_binary_(BinaryOp op, Tensor *a, const Tensor *b);
+/* PyTorch's add/sub with alpha: a + alpha * b (op BINARY_ADD) or
+ * a - alpha * b (BINARY_SUB); alpha must be integral for integer results. */
+Tensor *tensor_add_scaled(BinaryOp op, const Tensor *a, const Tensor *b, double alpha);
+int tensor_add_scaled_(BinaryOp op, Tensor *a, const Tensor *b, double alpha);
+
+typedef enum {
+    UNARY_NEG, UNARY_ABS, UNARY_SIGN, UNARY_EXP, UNARY_LOG, UNARY_LOG1P, UNARY_EXPM1,
+    UNARY_SQRT, UNARY_RSQRT, UNARY_SIN, UNARY_COS, UNARY_TAN, UNARY_TANH, UNARY_SIGMOID,
+    UNARY_RELU, UNARY_GELU, UNARY_GELU_TANH, UNARY_SILU, UNARY_FLOOR, UNARY_CEIL,
+    UNARY_ROUND, UNARY_TRUNC, UNARY_RECIPROCAL, UNARY_ISNAN, UNARY_ISINF, UNARY_ISFINITE,
+    UNARY_LOGICAL_NOT,
+    UNARY_COUNT
+} UnaryOp;
+
+const char *unary_op_name(UnaryOp op);
+Tensor *tensor_unary(UnaryOp op, const Tensor *x);
+int tensor_unary_(UnaryOp op, Tensor *x);
+
+/* min(max(x, lo), hi); either bound (not both) may be NULL. */
+Tensor *tensor_clamp(const Tensor *x, const Tensor *lo, const Tensor *hi);
+int tensor_clamp_(Tensor *x, const Tensor *lo, const Tensor *hi);
+/* cond ? a : b elementwise; cond must be bool. */
+Tensor *tensor_where(const Tensor *cond, const Tensor *a, const Tensor *b);
+/* x with `value` (a 0-dim tensor, converted to x's dtype) where the bool
+ * mask is true; the mask broadcasts (to x's shape for the in-place form). */
+Tensor *tensor_masked_fill(const Tensor *x, const Tensor *mask, const Tensor *value);
+int tensor_masked_fill_tensor_(Tensor *x, const Tensor *mask, const Tensor *value);
+/* start + weight * (end - start), floating operands of one dtype. */
+Tensor *tensor_lerp(const Tensor *start, const Tensor *end, const Tensor *weight);
+int tensor_lerp_(Tensor *start, const Tensor *end, const Tensor *weight);
+/* x + value * t1 * t2 and x + value * t1 / t2 (the latter floating only). */
+Tensor *tensor_addcmul(const Tensor *x, const Tensor *t1, const Tensor *t2, double value);
+int tensor_addcmul_(Tensor *x, const Tensor *t1, const Tensor *t2, double value);
+Tensor *tensor_addcdiv(const Tensor *x, const Tensor *t1, const Tensor *t2, double value);
+int tensor_addcdiv_(Tensor *x, const Tensor *t1, const Tensor *t2, double value);
+
+/* ---- reductions (reduce*.c) ---------------------------------------------- */
+
+/* `dims` lists the dims to reduce over (0-based, negative from the end, no
+ * repeats); ndims == 0 reduces over every dim.  keepdim keeps each reduced
+ * dim with size 1.  A 0-dim input takes dim 0 or -1.  Floating inputs
+ * accumulate in double, integer and bool inputs in int64; NaN propagates.
+ * Sums of no elements are 0, products 1, means NaN. */
+Tensor *tensor_sum(const Tensor *t, int ndims, const int *dims, bool keepdim);   /* ints -> int64 */
+Tensor *tensor_prod(const Tensor *t, int ndims, const int *dims, bool keepdim);  /* ints -> int64 */
+Tensor *tensor_mean(const Tensor *t, int ndims, const int *dims, bool keepdim);  /* floating only */
+/* Fail when a reduced dim has size 0. */
+Tensor *tensor_amax(const Tensor *t, int ndims, const int *dims, bool keepdim);
+Tensor *tensor_amin(const Tensor *t, int ndims, const int *dims, bool keepdim);
+/* bool results (uint8 for uint8 input, as PyTorch). */
+Tensor *tensor_all(const Tensor *t, int ndims, const int *dims, bool keepdim);
+Tensor *tensor_any(const Tensor *t, int ndims, const int *dims, bool keepdim);
+/* Floating only; divides by max(0, N - correction) (1: unbiased, 0: population). */
+Tensor *tensor_var(const Tensor *t, int ndims, const int *dims, double correction, bool keepdim);
+Tensor *tensor_std(const Tensor *t, int ndims, const int *dims, double correction, bool keepdim);
+/* The vector p-norm (floating only): p = 2, 1, 0 (count of nonzeros),
+ * +-INFINITY (max/min |x|) or any other p: (sum |x|^p)^(1/p). */
+Tensor *tensor_norm(const Tensor *t, double p, int ndims, const int *dims, bool keepdim);
+/* log(sum(exp(x))) computed without overflow; integers become the default float. */
+Tensor *tensor_logsumexp(const Tensor *t, int ndims, const int *dims, bool keepdim);
+/* The largest/smallest element (0-dim); fails on an empty tensor. */
+Tensor *tensor_max(const Tensor *t);
+Tensor *tensor_min(const Tensor *t);
+/* Values and 0-based int64 positions of the first max/min along dim; a NaN
+ * counts as larger (and smaller) than everything. */
+int tensor_max_dim(const Tensor *t, int dim, bool keepdim, Tensor **values, Tensor **indices);
+int tensor_min_dim(const Tensor *t, int dim, bool keepdim, Tensor **values, Tensor **indices);
+/* Positions only; dim NULL gives the flat row-major position over all dims. */
+Tensor *tensor_argmax(const Tensor *t, const int *dim, bool keepdim);
+Tensor *tensor_argmin(const Tensor *t, const int *dim, bool keepdim);
+
+/* ---- scans and softmax (scan.c) ------------------------------------------ */
+
+/* Running sums/products along dim (ints and bool -> int64, floats in double). */
+Tensor *tensor_cumsum(const Tensor *t, int dim);
+Tensor *tensor_cumprod(const Tensor *t, int dim);
+/* exp(x - max) / sum along dim, and its log; floating only. */
+Tensor *tensor_softmax(const Tensor *t, int dim);
+Tensor *tensor_log_softmax(const Tensor *t, int dim);
+
+/* ---- sorting (sort.c) ---------------------------------------------------- */
+
+/* Stable sort along dim: values and 0-based int64 positions; NaN sorts as
+ * the largest value. */
+int tensor_sort(const Tensor *t, int dim, bool descending, Tensor **values, Tensor **indices);
+/* The k largest (or smallest) along dim, in sorted order. */
+int tensor_topk(const Tensor *t, int64_t k, int dim, bool largest, Tensor **values,
+                Tensor **indices);
+/* The distinct values of t flattened, ascending (each NaN is distinct);
+ * when asked, inverse (t's shape: 0-based position of each element's value
+ * in *values) and counts. */
+int tensor_unique(const Tensor *t, Tensor **values, Tensor **inverse, Tensor **counts);
+
 /* ---- threads (parallel.c) ------------------------------------------------ */
 
 void parallel_set_num_threads(int n);   /* governs OpenMP kernels and OpenBLAS */
@@ -220,5 +336,106 @@ int tensor_normal_(Tensor *t, double mean, double std);     /* floating t */
 int tensor_bernoulli_(Tensor *t, double p);                 /* 1 with probability p */
 int tensor_random_int_(Tensor *t, int64_t lo, int64_t hi);  /* lo <= x < hi */
 Tensor *tensor_randperm(int64_t n, DType dt);
+
+/* ---- printing (print.c) ------------------------------------------------- */
+
+/* torch.set_printoptions, with PyTorch's defaults (print_options_default). */
+typedef struct {
+    int precision;       /* digits after the point: 4 */
+    double threshold;    /* more elements than this are summarised: 1000 (may be INFINITY) */
+    int edgeitems;       /* items kept at each end of a summarised dim: 3 */
+    int linewidth;       /* characters per line: 80 */
+    int sci_mode;        /* -1 chosen from the values, 0 never, 1 always */
+} PrintOptions;
+
+#define PRINT_MAX_PRECISION 100
+
+PrintOptions print_options_default(void);
+/* The text PyTorch 1.13's str(t) shows ("tensor([1.5000, 2.0000])"), with
+ * luagrad's dtype names.  `suffix` (NULL for none) is one more trailing item,
+ * e.g. "requires_grad=true" or "grad_fn=<MulBackward>", placed and wrapped as
+ * PyTorch places its own.  Returns a malloc'd string for the caller to free;
+ * NULL with a message on bad options, no memory or an interrupt. */
+char *tensor_format(const Tensor *t, const PrintOptions *opt, const char *suffix);
+
+/* ---- matrix products (matmul.c; the naive reference in matmul_ref.c) ----- */
+
+/* PyTorch's matmul: 1-D x 1-D is a dot product; a 1-D left operand gets a
+ * dim prepended and a 1-D right one a dim appended, removed again from the
+ * result; the dims before the last two broadcast.  float32 and float64 go to
+ * BLAS (views described by transpose flags and leading dims, copied only when
+ * they cannot be), int64 and uint8 to a plain loop.  bool and mixed dtypes
+ * fail, as in PyTorch: "matmul: size mismatch, 3x4 cannot multiply 5x6". */
+Tensor *tensor_matmul(const Tensor *a, const Tensor *b);
+Tensor *tensor_mm(const Tensor *a, const Tensor *b);          /* (n, k) x (k, m) */
+Tensor *tensor_bmm(const Tensor *a, const Tensor *b);         /* (B, n, k) x (B, k, m) */
+Tensor *tensor_mv(const Tensor *a, const Tensor *v);          /* (n, k) x (k) */
+Tensor *tensor_dot(const Tensor *a, const Tensor *b);         /* 0-dim; float32 sums in double */
+Tensor *tensor_outer(const Tensor *a, const Tensor *b);       /* (n) x (m) -> (n, m); bool too */
+/* beta * input + alpha * (m1 @ m2), input broadcast to the result's shape;
+ * with beta == 0 input is only checked for shape, never read (NaNs in it do
+ * not propagate), as in PyTorch. */
+Tensor *tensor_addmm(const Tensor *input, const Tensor *m1, const Tensor *m2, double beta,
+                     double alpha);
+Tensor *tensor_baddbmm(const Tensor *input, const Tensor *b1, const Tensor *b2, double beta,
+                       double alpha);
+/* The textbook triple loop over 2-D or 3-D (batched) operands of any dtype,
+ * accumulating in double: the yardstick the BLAS paths are tested against. */
+Tensor *tensor_matmul_ref(const Tensor *a, const Tensor *b);
+
+/* ---- indexing with index tensors and masks (index.c, mask.c) ------------- */
+
+/* Index tensors are int64 and count from `base` (the Lua binding passes 1,
+ * C callers 0); where PyTorch allows it (take, index_fill) negative values
+ * count from the end.  A value out of range fails naming the function, the
+ * value as given and the size.  Sources must have self's dtype.  Scatter-like
+ * writes run on one thread, so repeated indices behave deterministically
+ * (the last write wins; adds accumulate). */
+Tensor *tensor_index_select(const Tensor *t, int dim, const Tensor *index, int64_t base);
+Tensor *tensor_gather(const Tensor *t, int dim, const Tensor *index, int64_t base);
+Tensor *tensor_take(const Tensor *t, const Tensor *index, int64_t base);
+int tensor_scatter_(Tensor *t, int dim, const Tensor *index, const Tensor *src, int64_t base);
+int tensor_scatter_value_(Tensor *t, int dim, const Tensor *index, double value, int64_t base);
+int tensor_scatter_add_(Tensor *t, int dim, const Tensor *index, const Tensor *src,
+                        int64_t base);
+int tensor_index_add_(Tensor *t, int dim, const Tensor *index, const Tensor *src, double alpha,
+                      int64_t base);
+int tensor_index_copy_(Tensor *t, int dim, const Tensor *index, const Tensor *src,
+                       int64_t base);
+int tensor_index_fill_(Tensor *t, int dim, const Tensor *index, double value, int64_t base);
+/* Masks are bool and broadcast: against t for masked_select, to t's shape
+ * for masked_scatter_ (masked_fill is with the elementwise ops). */
+Tensor *tensor_masked_select(const Tensor *t, const Tensor *mask);
+int tensor_masked_scatter_(Tensor *t, const Tensor *mask, const Tensor *src);
+/* (count, ndim) int64 coordinates of the nonzero elements, row-major order. */
+Tensor *tensor_nonzero(const Tensor *t, int64_t base);
+
+/* ---- walking a multi-index (walk.c) ---------------------------------------- */
+
+/* Steps idx to the next position of the first n dims of `shape` in row-major
+ * order, moving each off[k] by strides[k]; false once idx wraps to zeros. */
+bool walk_next(int n, const int64_t *shape, int64_t *idx, int narg,
+               const int64_t *const *strides, int64_t *off);
+
+/* ---- joining, repeating and reordering (join.c, reorder.c, tri.c) -------- */
+
+/* dtype: PyTorch's promotion over the inputs; 1-D empty inputs are skipped. */
+Tensor *tensor_cat(int n, Tensor *const *ts, int dim);
+Tensor *tensor_stack(int n, Tensor *const *ts, int dim);      /* dim in 0..ndim */
+Tensor *tensor_repeat(const Tensor *t, int n, const int64_t *repeats);   /* n >= ndim */
+Tensor *tensor_tile(const Tensor *t, int n, const int64_t *reps);        /* pads with 1s */
+Tensor *tensor_flip(const Tensor *t, int n, const int *dims);            /* a copy */
+/* Shifts along dims[i] by shifts[i]; n == 0 rolls the flattened tensor by
+ * shifts[0] (and keeps its shape). */
+Tensor *tensor_roll(const Tensor *t, int n, const int64_t *shifts, const int *dims);
+/* Lower/upper triangle of the last two dims, from diagonal k (0 the main,
+ * > 0 above it); the rest set to zero. */
+int tensor_tril_(Tensor *t, int64_t k);
+int tensor_triu_(Tensor *t, int64_t k);
+/* A view of the diagonal `offset` of dims d1 and d2, which are removed; the
+ * diagonal becomes the last dim. */
+Tensor *tensor_diagonal(const Tensor *t, int64_t offset, int d1, int d2);
+/* 1-D -> 2-D matrix with t on diagonal `offset`; 2-D -> 1-D copy of it. */
+Tensor *tensor_diag(const Tensor *t, int64_t offset);
 
 #endif

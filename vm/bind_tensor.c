@@ -155,37 +155,37 @@ bool has_options(lua_State *L, int i)
     return lua_type(L, i) == LUA_TTABLE && luaL_testudata(L, i, TENSOR_MT) == NULL;
 }
 
-static int64_t check_size_value(lua_State *L, int arg, int dim, const char *fn)
+/* The size on top of the stack, for dim `dim` (1-based, for the message). */
+static int64_t check_size_value(lua_State *L, int dim, const char *fn)
 {
     int isnum;
     lua_Integer v = lua_tointegerx(L, -1, &isnum);
     if (!isnum)
         luaL_error(L, "%s: size of dim %d must be an integer, got %s", fn, dim, luaL_typename(L, -1));
-    (void)arg;
     return (int64_t)v;
 }
 
+/* A size table is any table that is not a tensor: {2, 3}, or {} for 0-dim
+ * (an options table holds no sizes, so it also reads as 0-dim). */
 int check_shape(lua_State *L, int first, int64_t *shape, const char *fn)
 {
     int n = 0;
-    if (lua_type(L, first) == LUA_TTABLE && !has_options(L, first + 1) && lua_rawlen(L, first) > 0) {
+    if (has_options(L, first)) {
         n = (int)lua_rawlen(L, first);
         if (n > TENSOR_MAX_DIMS)
             luaL_error(L, "%s: %d dims given, at most %d are supported", fn, n, TENSOR_MAX_DIMS);
         for (int d = 0; d < n; d++) {
             lua_rawgeti(L, first, d + 1);
-            shape[d] = check_size_value(L, first, d + 1, fn);
+            shape[d] = check_size_value(L, d + 1, fn);
             lua_pop(L, 1);
         }
         return n;
     }
-    if (lua_type(L, first) == LUA_TTABLE && lua_rawlen(L, first) == 0 && lua_next(L, first) == 0)
-        return 0;                                   /* {} : a 0-dim shape */
     for (int i = first; lua_type(L, i) == LUA_TNUMBER; i++) {
         if (n == TENSOR_MAX_DIMS)
             luaL_error(L, "%s: more than %d dims given", fn, TENSOR_MAX_DIMS);
         lua_pushvalue(L, i);
-        shape[n] = check_size_value(L, i, n + 1, fn);
+        shape[n] = check_size_value(L, n + 1, fn);
         lua_pop(L, 1);
         n++;
     }

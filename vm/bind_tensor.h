@@ -64,6 +64,7 @@ void bind_elementwise(lua_State *L);
 void bind_reduce(lua_State *L);
 void bind_linalg(lua_State *L);
 void bind_index(lua_State *L);
+void bind_join(lua_State *L);      /* cat, stack, split, ...: called by bind_index */
 void bind_print(lua_State *L);
 
 #endif

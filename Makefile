@@ -4,6 +4,7 @@
 #   make deps       install the Debian packages the build needs (apt-get as root)
 #   make test       deps + build + every test suite; ends with "N passed, M failed"
 #   make asan       the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      benchmarks side by side with PyTorch (scripts/bench)
 #   make demo       run the demo script
 #   make install    PREFIX=/usr/local (binary, module, Lua libraries)
 #   make clean
@@ -32,7 +33,7 @@ MODULE_OBJ := $(MODULE_SRC:%.c=$(BUILD)/%.o)
 EXE_OBJ    := $(BUILD)/vm/main.o $(BUILD)/vm/repl.o
 C_TESTS    := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/c/test_*.c)))
 
-.PHONY: all deps test asan demo install uninstall clean
+.PHONY: all deps test asan bench bench-deps demo install uninstall clean
 
 all: $(EXE) torch.so $(C_TESTS) $(BUILD)/ptydrive
 
@@ -71,11 +72,24 @@ test: deps
 	tests/run.sh $(BUILD)
 
 # The sanitized build lives apart (build-asan/) so it never mixes with the normal one.
+# allocator_may_return_null: a huge request must fail as it does in production
+# (an "out of memory" Lua error, which the tests check), not abort the run.
 SANITIZE := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan: deps
 	$(MAKE) BUILD=build-asan EXE=luagrad-asan OPT="$(SANITIZE)" \
 	  luagrad-asan build-asan/ptydrive $(C_TESTS:$(BUILD)/%=build-asan/%)
-	LUAGRAD=./luagrad-asan tests/run.sh build-asan
+	ASAN_OPTIONS=allocator_may_return_null=1 LUAGRAD=./luagrad-asan tests/run.sh build-asan
+
+# Side by side with PyTorch when Debian's python3-torch is there (not required).
+bench: deps all $(BUILD)/bench_sgemm
+	scripts/bench/run.sh
+
+bench-deps:
+	$(MAKE) deps EXTRA_PACKAGES=python3-torch
+
+$(BUILD)/bench_sgemm: scripts/bench/sgemm.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
 
 demo: deps all
 	./luagrad scripts/demo.lua

@@ -12,6 +12,7 @@
  */
 #include "tensor/tensor.h"
 
+#include <omp.h>
 #include <string.h>
 
 /* The conversion of a value `x` into each destination type. */
@@ -59,6 +60,25 @@ static bool copy_same_view(const Tensor *a, const Tensor *b)
            memcmp(a->stride, b->stride, (size_t)a->ndim * sizeof a->stride[0]) == 0;
 }
 
+/* One memcpy per thread when the buffers are large and cannot overlap (one
+ * core alone does not saturate memory bandwidth); memmove otherwise. */
+static void copy_bytes(char *dst, const char *src, size_t n, bool disjoint)
+{
+    if (!disjoint || n < (size_t)PARALLEL_GRAIN * 32) {
+        if (n > 0)
+            memmove(dst, src, n);
+        return;
+    }
+#pragma omp parallel
+    {
+        size_t threads = (size_t)omp_get_num_threads(), me = (size_t)omp_get_thread_num();
+        size_t chunk = (n + threads - 1) / threads;
+        size_t start = me * chunk, end = start + chunk < n ? start + chunk : n;
+        if (start < end)
+            memcpy(dst + start, src + start, end - start);
+    }
+}
+
 int tensor_copy_(Tensor *dst, const Tensor *src)
 {
     if (!tensor_check_writable("copy_", dst))
@@ -67,9 +87,8 @@ int tensor_copy_(Tensor *dst, const Tensor *src)
         return 0;
     if (dst->dtype == src->dtype && tensor_same_shape(dst, src) && tensor_is_contiguous(dst) &&
         tensor_is_contiguous(src)) {
-        size_t n = (size_t)tensor_numel(dst) * dtype_size(dst->dtype);
-        if (n > 0)
-            memmove(tensor_data(dst), tensor_data(src), n);
+        copy_bytes(tensor_data(dst), tensor_data(src), (size_t)tensor_numel(dst) * dtype_size(dst->dtype),
+                   dst->storage != src->storage);
         return 0;
     }
     Tensor *s = tensor_expand(src, dst->ndim, dst->shape);

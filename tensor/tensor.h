@@ -104,6 +104,8 @@ void storage_retain(Storage *s);
 void storage_release(Storage *s);
 /* Bytes held by all live storages, for torch.memory() and the Lua GC. */
 size_t storage_live_bytes(void);
+/* Frees the large blocks kept for reuse (see storage.c). */
+void storage_empty_cache(void);
 /* Called once when an allocation fails, before the retry (the Lua binding
  * runs a full garbage collection here). */
 void storage_set_reclaim_hook(void (*hook)(void *ctx), void *ctx);

@@ -23,6 +23,6 @@ typedef struct {
  * help text in torch._docs. */
 void bind_functions(lua_State *L, int index, const BindFn *fns);
 
-void bind_threads(lua_State *L);
+void bind_system(lua_State *L);
 
 #endif

@@ -50,7 +50,7 @@ int luaopen_torch(lua_State *L)
     bind_linalg(L);
     bind_index(L);
     bind_print(L);
-    bind_threads(L);
+    bind_system(L);
 
     for (const char *const *part = lua_parts; *part; part++) {
         lua_getglobal(L, "require");

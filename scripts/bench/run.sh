@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# run.sh — luagrad's tensor-core benchmarks side by side with PyTorch (when
+# Debian's python3-torch is installed) and a bare cblas_sgemm, in one run,
+# as ratios: absolute times drift on a shared machine, ratios in one run less.
+# usage: scripts/bench/run.sh   (from the repository root, after make)
+set -eu
+here=$(dirname "$0")
+build=${BUILD:-build}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+./luagrad "$here/tensor_ops.lua" > "$out/luagrad"
+if /usr/bin/python3 -I -c "import torch" 2>/dev/null; then   # -I: not ./torch.so
+  /usr/bin/python3 "$here/tensor_ops.py" > "$out/pytorch"
+else
+  echo "(python3-torch is not installed: 'make bench-deps' installs it; PyTorch columns stay empty)"
+  : > "$out/pytorch"
+fi
+"$build/bench_sgemm" > "$out/reference"
+declare -A lg pt ref
+while read -r k v; do lg[$k]=$v; done < "$out/luagrad"
+while read -r k v; do pt[$k]=$v; done < "$out/pytorch"
+while read -r k v; do ref[$k]=$v; done < "$out/reference"
+
+# row NAME GOAL-TEXT CHECK: CHECK is an awk condition on l (luagrad), p (PyTorch), r (reference)
+row() {
+  awk -v n="$1" -v goal="$2" -v l="${lg[$1]}" -v p="${pt[$1]:-}" -v r="${4:-}" "BEGIN {
+    ratio = (p == \"\") ? \"-\" : sprintf(\"%.2f\", l / p)
+    met = ($3) ? \"yes\" : \"NO\"
+    printf \"%-12s %12.3f %12s %8s   %-40s %s\n\", n, l * 1e6, (p == \"\") ? \"-\" : sprintf(\"%.3f\", p * 1e6), ratio, goal, met }"
+}
+printf '%-12s %12s %12s %8s   %-40s %s\n' benchmark "luagrad us" "PyTorch us" ratio goal met
+row add_10 "<= 1/5 of PyTorch's time" 'p != "" && l <= p / 5'
+row add_16M "<= PyTorch and <= 2x copy_16M (${lg[copy_16M]}s)" "p != \"\" && l <= p && l <= 2 * ${lg[copy_16M]}"
+row copy_16M "(memcpy bandwidth reference)" '1'
+row sum_16M ">= 80% of PyTorch's throughput" 'p != "" && l <= p / 0.8'
+row matmul_1024 ">= 95% of bare sgemm (${ref[sgemm_1024]}s)" "l <= ${ref[sgemm_1024]} / 0.95"

@@ -1,0 +1,36 @@
+-- tensor_ops.lua — the tensor-core benchmarks of luagrad, one line each:
+-- "<name> <seconds per op>" (best of several rounds: the machine is shared,
+-- and the best round is the one least disturbed).  run.sh puts them beside
+-- PyTorch's figures for the same work (tensor_ops.py).
+local clock = torch.clock
+
+local function best(rounds, reps, fn)
+  local t = math.huge
+  for _ = 1, rounds do
+    local start = clock()
+    for _ = 1, reps do fn() end
+    t = math.min(t, (clock() - start) / reps)
+  end
+  return t
+end
+
+local function report(name, seconds) print(string.format("%s %.9g", name, seconds)) end
+
+local a, b = torch.rand(10), torch.rand(10)
+report("add_10", best(5, 100000, function() local c = a + b end))
+
+report("add_16M", (function()
+  local big_a, big_b = torch.rand(16 * 1024 * 1024), torch.rand(16 * 1024 * 1024)
+  return best(5, 4, function() local c = big_a + big_b end)
+end)())
+
+do
+  local src, dst = torch.rand(16 * 1024 * 1024), torch.empty(16 * 1024 * 1024)
+  report("copy_16M", best(5, 8, function() dst:copy_(src) end))
+  report("sum_16M", best(5, 20, function() return src:sum() end))
+end
+
+do
+  local m1, m2 = torch.rand(1024, 1024), torch.rand(1024, 1024)
+  report("matmul_1024", best(5, 5, function() return m1:matmul(m2) end))
+end

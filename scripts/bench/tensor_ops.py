@@ -1,0 +1,31 @@
+# tensor_ops.py — the same work as tensor_ops.lua in PyTorch, same output
+# format.  Run with Debian's interpreter: /usr/bin/python3 tensor_ops.py
+import time
+import torch
+
+torch.set_num_threads(int(__import__("os").environ.get("THREADS", "2")))
+
+
+def best(rounds, reps, fn):
+    t = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        t = min(t, (time.perf_counter() - start) / reps)
+    return t
+
+
+def report(name, seconds):
+    print(f"{name} {seconds:.9g}")
+
+
+a, b = torch.rand(10), torch.rand(10)
+report("add_10", best(5, 100000, lambda: a + b))
+big_a, big_b = torch.rand(16 << 20), torch.rand(16 << 20)
+report("add_16M", best(5, 4, lambda: big_a + big_b))
+src, dst = torch.rand(16 << 20), torch.empty(16 << 20)
+report("copy_16M", best(5, 8, lambda: dst.copy_(src)))
+report("sum_16M", best(5, 20, lambda: src.sum()))
+m1, m2 = torch.rand(1024, 1024), torch.rand(1024, 1024)
+report("matmul_1024", best(5, 5, lambda: m1 @ m2))

@@ -53,19 +53,11 @@ static Tensor *stack_scalar(lua_State *L, int i, const Tensor *like, StackScalar
 {
     if (luaL_testudata(L, i, TENSOR_MT))
         check_tensor(L, i);
-    ScalarKind kind;
-    if (lua_isboolean(L, i))
-        kind = SCALAR_BOOL;
-    else if (lua_isinteger(L, i))
-        kind = SCALAR_INT;
-    else if (lua_type(L, i) == LUA_TNUMBER)
-        kind = SCALAR_FLOAT;
-    else
-        return luaL_typeerror(L, i, "Tensor or number"), NULL;
-    DType dt = like ? dtype_result_with_scalar(like->dtype, kind) : dtype_of_scalar(kind);
+    double v;
+    DType dt = scalar_arg(L, i, like, &v);
     ss->s = (Storage){.data = &ss->value, .nbytes = sizeof ss->value, .refcount = 1};
     ss->t = (Tensor){.storage = &ss->s, .ndim = 0, .dtype = dt, .refcount = 1};
-    dtype_store(dt, &ss->value, kind == SCALAR_BOOL ? lua_toboolean(L, i) : lua_tonumber(L, i));
+    dtype_store(dt, &ss->value, v);
     return &ss->t;
 }
 

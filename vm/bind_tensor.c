@@ -106,13 +106,8 @@ static int tensor_gc(lua_State *L)
     return 0;
 }
 
-Tensor *to_tensor_arg(lua_State *L, int i, const Tensor *like)
+DType scalar_arg(lua_State *L, int i, const Tensor *like, double *value)
 {
-    if (luaL_testudata(L, i, TENSOR_MT)) {
-        Tensor *t = check_tensor(L, i);
-        tensor_retain(t);
-        return t;
-    }
     ScalarKind kind;
     if (lua_isboolean(L, i))
         kind = SCALAR_BOOL;
@@ -120,14 +115,23 @@ Tensor *to_tensor_arg(lua_State *L, int i, const Tensor *like)
         kind = SCALAR_INT;
     else if (lua_type(L, i) == LUA_TNUMBER)
         kind = SCALAR_FLOAT;
-    else {
-        luaL_typeerror(L, i, "Tensor or number");
-        return NULL;
-    }
+    else
+        return (DType)luaL_typeerror(L, i, "Tensor or number");
+    *value = kind == SCALAR_BOOL ? lua_toboolean(L, i) : lua_tonumber(L, i);
     /* PyTorch computes `x + 1.5` in x's dtype when x is floating: the number
      * is converted once, to the result dtype, and never loses precision first. */
-    DType dt = like ? dtype_result_with_scalar(like->dtype, kind) : dtype_of_scalar(kind);
-    double v = kind == SCALAR_BOOL ? lua_toboolean(L, i) : lua_tonumber(L, i);
+    return like ? dtype_result_with_scalar(like->dtype, kind) : dtype_of_scalar(kind);
+}
+
+Tensor *to_tensor_arg(lua_State *L, int i, const Tensor *like)
+{
+    if (luaL_testudata(L, i, TENSOR_MT)) {
+        Tensor *t = check_tensor(L, i);
+        tensor_retain(t);
+        return t;
+    }
+    double v;
+    DType dt = scalar_arg(L, i, like, &v);
     Tensor *t = tensor_scalar(v, dt);
     if (t == NULL)
         raise_tensor_error(L);

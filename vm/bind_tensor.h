@@ -27,6 +27,9 @@ void push_tensor(lua_State *L, Tensor *t);
  * tensor made from a number/boolean (dtype: `like`'s category, as PyTorch
  * treats Python scalars). */
 Tensor *to_tensor_arg(lua_State *L, int i, const Tensor *like);
+/* A number or boolean argument: its value, and the dtype to_tensor_arg would
+ * give it (Lua error for anything else). */
+DType scalar_arg(lua_State *L, int i, const Tensor *like, double *value);
 
 /* Raises tensor_error() as a Lua error; the _in form prefixes "fn: " unless
  * the core's message already names fn. */

@@ -105,10 +105,8 @@ void storage_empty_cache(void)
     pthread_mutex_unlock(&cache.lock);
 }
 
-static void *storage_try_alloc(size_t nbytes, bool zero)
+static void *large_alloc(size_t nbytes, bool zero)
 {
-    if (nbytes < STORAGE_LARGE)
-        return zero ? calloc(1, nbytes) : malloc(nbytes);
     size_t size = large_block_size(nbytes);
     void *p = cache_take(size);
     if (p == NULL) {
@@ -119,6 +117,35 @@ static void *storage_try_alloc(size_t nbytes, bool zero)
     if (zero)
         memset(p, 0, nbytes);
     return p;
+}
+
+/* A small buffer lives in the same malloc block as its Storage, just after a
+ * header of one cache line: one allocation per tensor instead of two, which
+ * is much of the cost of an op on a tiny tensor. */
+#define STORAGE_HEADER 64
+_Static_assert(sizeof(Storage) <= STORAGE_HEADER, "Storage must fit its header");
+
+static Storage *storage_try_new(size_t nbytes, bool zero)
+{
+    Storage *s;
+    if (nbytes < STORAGE_LARGE) {
+        s = zero ? calloc(1, STORAGE_HEADER + nbytes) : malloc(STORAGE_HEADER + nbytes);
+        if (s == NULL)
+            return NULL;
+        s->data = nbytes > 0 ? (char *)s + STORAGE_HEADER : NULL;   /* no elements, no data */
+    } else {
+        s = malloc(sizeof *s);
+        if (s == NULL)
+            return NULL;
+        s->data = large_alloc(nbytes, zero);
+        if (s->data == NULL) {
+            free(s);
+            return NULL;
+        }
+    }
+    s->nbytes = nbytes;
+    s->refcount = 1;
+    return s;
 }
 
 /* "4.0 GB": enough precision for a person deciding what to shrink. */
@@ -136,26 +163,18 @@ static void storage_human_size(size_t nbytes, char *buf, size_t len)
 
 Storage *storage_new(size_t nbytes, bool zero)
 {
-    Storage *s = malloc(sizeof *s);
-    void *data = NULL;
-    if (s && nbytes > 0) {
-        data = storage_try_alloc(nbytes, zero);
-        if (!data) {
-            storage_empty_cache();
-            if (reclaim_hook)
-                reclaim_hook(reclaim_ctx);
-            data = storage_try_alloc(nbytes, zero);
-        }
+    Storage *s = storage_try_new(nbytes, zero);
+    if (s == NULL) {
+        storage_empty_cache();
+        if (reclaim_hook)
+            reclaim_hook(reclaim_ctx);
+        s = storage_try_new(nbytes, zero);
     }
-    if (!s || (nbytes > 0 && !data)) {
+    if (s == NULL) {
         char human[32];
         storage_human_size(nbytes, human, sizeof human);
-        free(s);
         return tensor_fail("out of memory: cannot allocate %zu bytes (%s)", nbytes, human);
     }
-    s->data = data;
-    s->nbytes = nbytes;
-    s->refcount = 1;
     atomic_fetch_add(&storage_bytes, nbytes);
     return s;
 }
@@ -172,7 +191,5 @@ void storage_release(Storage *s)
     atomic_fetch_sub(&storage_bytes, s->nbytes);
     if (s->nbytes >= STORAGE_LARGE)
         cache_give(s->data, large_block_size(s->nbytes));
-    else
-        free(s->data);
     free(s);
 }

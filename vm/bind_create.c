@@ -96,7 +96,7 @@ static void store_nested(lua_State *L, int depth, const Inferred *inf, DType dt,
 
 static int l_tensor(lua_State *L)
 {
-    if (luaL_testudata(L, 1, TENSOR_MT)) {
+    if (is_tensor(L, 1)) {
         Tensor *src = check_tensor(L, 1);
         push_tensor(L, tensor_to_dtype(src, opt_dtype(L, 2, src->dtype, "tensor")));
         return 1;
@@ -387,7 +387,7 @@ static int l_get_default_dtype(lua_State *L)
 
 static int l_is_tensor(lua_State *L)
 {
-    lua_pushboolean(L, luaL_testudata(L, 1, TENSOR_MT) != NULL);
+    lua_pushboolean(L, is_tensor(L, 1));
     return 1;
 }
 

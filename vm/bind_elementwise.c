@@ -51,7 +51,7 @@ static Tensor *tensor_or_null(lua_State *L, int i, int mt)
  * check_tensor's message), as a StackScalar with to_tensor_arg's dtype. */
 static Tensor *stack_scalar(lua_State *L, int i, const Tensor *like, StackScalar *ss)
 {
-    if (luaL_testudata(L, i, TENSOR_MT))
+    if (is_tensor(L, i))
         check_tensor(L, i);
     double v;
     DType dt = scalar_arg(L, i, like, &v);
@@ -64,7 +64,7 @@ static Tensor *stack_scalar(lua_State *L, int i, const Tensor *like, StackScalar
 /* Argument i as a tensor: itself, or a number converted by stack_scalar. */
 static Tensor *operand(lua_State *L, int i, const Tensor *like, StackScalar *ss)
 {
-    luaL_getmetatable(L, TENSOR_MT);
+    push_tensor_metatable(L);
     Tensor *t = tensor_or_null(L, i, lua_gettop(L));
     lua_pop(L, 1);
     return t ? t : stack_scalar(L, i, like, ss);
@@ -75,7 +75,7 @@ static Tensor *operand(lua_State *L, int i, const Tensor *like, StackScalar *ss)
 static void operand_pair(lua_State *L, int i, int j, StackScalar *si, StackScalar *sj,
                          Tensor **a, Tensor **b)
 {
-    luaL_getmetatable(L, TENSOR_MT);
+    push_tensor_metatable(L);
     int mt = lua_gettop(L);
     *a = tensor_or_null(L, i, mt);
     *b = tensor_or_null(L, j, mt);
@@ -421,7 +421,7 @@ void bind_elementwise(lua_State *L)
     bind_functions(L, -1, elementwise_functions);
     bind_methods(L, elementwise_functions);
     bind_methods(L, elementwise_methods);
-    luaL_getmetatable(L, TENSOR_MT);
+    push_tensor_metatable(L);
     luaL_setfuncs(L, elementwise_operators, 0);
     lua_pop(L, 1);
 }

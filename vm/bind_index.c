@@ -115,7 +115,7 @@ int tensor_index_get(lua_State *L)
  * (for attributes such as requires_grad), else an error. */
 static int set_field(lua_State *L)
 {
-    luaL_getmetatable(L, TENSOR_MT);
+    push_tensor_metatable(L);
     if (lua_getfield(L, -1, "__setters") == LUA_TTABLE) {
         lua_pushvalue(L, 2);
         if (lua_gettable(L, -2) == LUA_TFUNCTION) {

@@ -199,7 +199,7 @@ void bind_print(lua_State *L)
     *o = print_options_default();
     lua_rawsetp(L, LUA_REGISTRYINDEX, &print_options_key);
 
-    luaL_getmetatable(L, TENSOR_MT);
+    push_tensor_metatable(L);
     lua_pushcfunction(L, l_tostring);
     lua_setfield(L, -2, "__tostring");
     lua_pop(L, 1);

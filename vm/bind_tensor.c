@@ -55,15 +55,44 @@ static void account_allocation(lua_State *L)
 
 /* ---- the userdata ---------------------------------------------------------- */
 
+/* The metatable is also kept at a pointer key: fetching it by the name
+ * "Tensor" interns a string on every call, a good part of the cost of an op
+ * on a tiny tensor. */
+static char tensor_mt_key;
+
+void push_tensor_metatable(lua_State *L)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &tensor_mt_key);
+}
+
+/* The userdata slot at i when it is a Tensor userdata, else NULL. */
+static Tensor **tensor_slot(lua_State *L, int i)
+{
+    Tensor **p = lua_touserdata(L, i);
+    if (p == NULL || !lua_getmetatable(L, i))
+        return NULL;
+    push_tensor_metatable(L);
+    bool ok = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return ok ? p : NULL;
+}
+
+bool is_tensor(lua_State *L, int i)
+{
+    return tensor_slot(L, i) != NULL;
+}
+
 Tensor *test_tensor(lua_State *L, int i)
 {
-    Tensor **p = luaL_testudata(L, i, TENSOR_MT);
+    Tensor **p = tensor_slot(L, i);
     return p ? *p : NULL;
 }
 
 Tensor *check_tensor(lua_State *L, int i)
 {
-    Tensor **p = luaL_checkudata(L, i, TENSOR_MT);
+    Tensor **p = tensor_slot(L, i);
+    if (p == NULL)
+        luaL_typeerror(L, i, TENSOR_MT);
     if (*p == NULL)
         luaL_argerror(L, i, "tensor was closed");
     return *p;
@@ -89,16 +118,18 @@ void push_tensor(lua_State *L, Tensor *t)
     if (t == NULL)
         raise_tensor_error(L);
     Tensor **p = lua_newuserdatauv(L, sizeof *p, 0);
-    *p = NULL;
-    luaL_setmetatable(L, TENSOR_MT);
     *p = t;
+    push_tensor_metatable(L);
+    lua_setmetatable(L, -2);
     account_allocation(L);
 }
 
 /* __gc and __close: the one place a userdata lets go of its tensor. */
 static int tensor_gc(lua_State *L)
 {
-    Tensor **p = luaL_checkudata(L, 1, TENSOR_MT);
+    Tensor **p = tensor_slot(L, 1);
+    if (p == NULL)
+        return luaL_typeerror(L, 1, TENSOR_MT);
     Tensor *t = *p;
     *p = NULL;
     if (t)
@@ -125,7 +156,7 @@ DType scalar_arg(lua_State *L, int i, const Tensor *like, double *value)
 
 Tensor *to_tensor_arg(lua_State *L, int i, const Tensor *like)
 {
-    if (luaL_testudata(L, i, TENSOR_MT)) {
+    if (is_tensor(L, i)) {
         Tensor *t = check_tensor(L, i);
         tensor_retain(t);
         return t;
@@ -156,7 +187,7 @@ int check_dim(lua_State *L, int arg, int ndim, const char *fn)
 
 bool has_options(lua_State *L, int i)
 {
-    return lua_type(L, i) == LUA_TTABLE && luaL_testudata(L, i, TENSOR_MT) == NULL;
+    return lua_type(L, i) == LUA_TTABLE;
 }
 
 /* The size on top of the stack, for dim `dim` (1-based, for the message). */
@@ -285,7 +316,7 @@ static int tensor_len(lua_State *L)
 
 void bind_methods(lua_State *L, const BindFn *fns)
 {
-    luaL_getmetatable(L, TENSOR_MT);
+    push_tensor_metatable(L);
     lua_getfield(L, -1, "__methods");
     bind_functions(L, -1, fns);
     lua_pop(L, 2);
@@ -324,6 +355,8 @@ void bind_tensor(lua_State *L)
     storage_set_reclaim_hook(reclaim_hook, g);
 
     if (luaL_newmetatable(L, TENSOR_MT)) {
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &tensor_mt_key);
         lua_newtable(L);                              /* methods */
         lua_pushvalue(L, -1);
         lua_setfield(L, -3, "__methods");

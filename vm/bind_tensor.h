@@ -18,8 +18,12 @@
 
 /* The tensor at `i`; a Lua error ("Tensor expected, got nil") otherwise. */
 Tensor *check_tensor(lua_State *L, int i);
-/* The tensor at `i`, or NULL when it is not one. */
+/* The tensor at `i`, or NULL when it is not one (or was closed). */
 Tensor *test_tensor(lua_State *L, int i);
+/* True when `i` is a Tensor userdata, open or closed. */
+bool is_tensor(lua_State *L, int i);
+/* Pushes the Tensor metatable (fast: no lookup by name). */
+void push_tensor_metatable(lua_State *L);
 /* Pushes a userdata owning the reference `t`.  When t is NULL, raises the
  * core's message prefixed with nothing (the core names the function). */
 void push_tensor(lua_State *L, Tensor *t);

@@ -8,12 +8,14 @@
  * `_` holds the first value of the last expression, and nothing older.
  *
  * Input comes from GNU readline's callback interface rather than readline():
- * the loop waits in pselect(), so a Ctrl-C at the prompt interrupts the wait
+ * the loop waits in select(), so a Ctrl-C at the prompt interrupts the wait
  * and throws the half-typed line away instead of killing the process.  While
  * code runs, Ctrl-C goes through vm_docall's handler and interrupts it.
  * Formatting values and finding completions are Lua (lib/luagrad/repl.lua).
  */
+#define _GNU_SOURCE  /* pipe2 */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -39,6 +41,7 @@ static struct {
     char *line;
     bool done, eof;
     volatile sig_atomic_t interrupted;
+    int wake[2];                /* self-pipe: SIGINT -> the select loop */
     char history_path[4096];
 } prompt;
 
@@ -52,28 +55,24 @@ static void on_line(char *line)
     rl_callback_handler_remove();
 }
 
+/* The handler may run on any thread (OpenBLAS and OpenMP workers do not
+ * block SIGINT), so it wakes the prompt through a pipe the main loop
+ * selects on, rather than by interrupting the main thread's wait. */
 static void on_prompt_sigint(int sig)
 {
     (void)sig;
     prompt.interrupted = 1;
+    ssize_t ignored = write(prompt.wake[1], "", 1);
+    (void)ignored;
 }
 
 typedef enum { READ_LINE, READ_EOF, READ_INTERRUPTED } ReadResult;
 
 static ReadResult read_line(const char *prompt_text, char **out)
 {
-    /* SIGINT stays blocked except inside pselect, which unblocks it
-     * atomically: a Ctrl-C that lands while readline is busy is then seen
-     * at the next wait instead of being lost before it. */
     struct sigaction sa = {.sa_handler = on_prompt_sigint}, old;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old);
-    sigset_t block, orig, wait_mask;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigprocmask(SIG_BLOCK, &block, &orig);
-    wait_mask = orig;
-    sigdelset(&wait_mask, SIGINT);
     prompt.done = prompt.eof = false;
     prompt.interrupted = 0;
     prompt.line = NULL;
@@ -83,8 +82,13 @@ static ReadResult read_line(const char *prompt_text, char **out)
         fd_set fds;
         FD_ZERO(&fds);
         FD_SET(STDIN_FILENO, &fds);
-        int r = pselect(STDIN_FILENO + 1, &fds, NULL, NULL, NULL, &wait_mask);
+        FD_SET(prompt.wake[0], &fds);
+        int r = select((prompt.wake[0] > STDIN_FILENO ? prompt.wake[0] : STDIN_FILENO) + 1, &fds, NULL, NULL,
+                       NULL);
         if (prompt.interrupted) {
+            char drain[64];
+            while (read(prompt.wake[0], drain, sizeof drain) > 0)
+                ;
             rl_free_line_state();
             rl_callback_sigcleanup();
             rl_callback_handler_remove();
@@ -98,9 +102,9 @@ static ReadResult read_line(const char *prompt_text, char **out)
             result = READ_EOF;
             break;
         }
-        rl_callback_read_char();
+        if (FD_ISSET(STDIN_FILENO, &fds))
+            rl_callback_read_char();
     }
-    sigprocmask(SIG_SETMASK, &orig, NULL);
     sigaction(SIGINT, &old, NULL);
     if (result == READ_LINE && prompt.eof)
         result = READ_EOF;
@@ -311,6 +315,10 @@ static char *read_entry(lua_State *L, bool *quiet)
 void repl_run(lua_State *L)
 {
     prompt.L = L;
+    if (pipe2(prompt.wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+        perror("luagrad: cannot start the prompt");
+        return;
+    }
     rl_readline_name = "luagrad";
     rl_catch_signals = 0;
     rl_attempted_completion_function = complete;
@@ -328,5 +336,7 @@ void repl_run(lua_State *L)
         lua_settop(L, 0);
     }
     free_candidates();
+    close(prompt.wake[0]);
+    close(prompt.wake[1]);
     fputs("\n", stdout);
 }

@@ -86,4 +86,6 @@ torch.doc(torch.helptext, "torch.helptext(x)", "Returns the text help(x) prints.
 torch.doc(torch.help, "help(x)",
   "Prints the signature and description of a function, the contents of a module, or an introduction when called with no argument. x may also be a dotted name such as \"torch.zeros\".")
 
-return torch
+-- Nothing to return: this part adds to torch.  (Returning torch would make
+-- Lua name its functions "torch.help.zeros" in tracebacks.)
+return true

@@ -47,6 +47,8 @@ LUA
 check "runtime error exits 1" 1 "something broke" -- "$LG" "$tmp/fails.lua"
 check "runtime error has traceback" 1 "in local 'outer'" -- "$LG" "$tmp/fails.lua"
 check "syntax error exits 1" 1 "unexpected symbol" -- "$LG" -e 'x = = 1'
+check "tracebacks name torch functions" 1 "in function 'torch.matmul'" -- \
+  "$LG" -e 'torch.zeros(2, 3):matmul(torch.zeros(4, 5))'
 check "error object that is not a string" 1 "error object is a table value" -- "$LG" -e 'error({})'
 
 check "globals ready" 0 "table	table	table	table	table	function" -- \

@@ -81,7 +81,7 @@ static void copy_bytes(char *dst, const char *src, size_t n, bool disjoint)
 
 int tensor_copy_(Tensor *dst, const Tensor *src)
 {
-    if (!tensor_check_writable("copy_", dst))
+    if (!tensor_begin_write("copy_", dst))
         return -1;
     if (copy_same_view(dst, src))
         return 0;
@@ -166,7 +166,7 @@ static void fill_loop(char **p, const int64_t *st, int64_t n, void *ctx)
 
 int tensor_fill_(Tensor *t, double value)
 {
-    if (!tensor_check_writable("fill_", t))
+    if (!tensor_begin_write("fill_", t))
         return -1;
     FillValue f = {.size = dtype_size(t->dtype)};
     dtype_store(t->dtype, f.bytes, value);

@@ -50,6 +50,8 @@ static void ew_view(Tensor *v, const Tensor *t, int ndim, const int64_t *shape)
     v->dtype = t->dtype;
     v->ndim = ndim;
     v->refcount = 1;
+    v->base = NULL;
+    v->autograd = NULL;
     for (int d = 0; d < ndim; d++) {
         v->shape[d] = shape[d];
         v->stride[d] = d < lead || t->shape[d - lead] != shape[d] ? 0 : t->stride[d - lead];
@@ -149,7 +151,7 @@ int ew_apply_(const char *fn, Tensor *x, int n, const Tensor *const *in, const D
                     dtype_name(out_dt), dtype_name(x->dtype));
         return -1;
     }
-    if (!tensor_check_writable(fn, x))
+    if (!tensor_begin_write(fn, x))
         return -1;
     if (out_dt == x->dtype)
         return ew_run(x, n, in, dts, loop, ctx);

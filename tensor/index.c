@@ -271,7 +271,7 @@ static Tensor *write_source(const char *fn, const Tensor *t, const Tensor *src)
 static int scatter_run(const char *fn, Tensor *t, int dim, const Tensor *index, const Tensor *src,
                        const double *value, LoopFn loop, int64_t base)
 {
-    if (!tensor_check_writable(fn, t))
+    if (!tensor_begin_write(fn, t))
         return -1;
     Tensor *tv = as_vector(t), *iv = as_vector(index), *sv = NULL, *dst = NULL;
     int status = -1;
@@ -320,7 +320,7 @@ int tensor_scatter_add_(Tensor *t, int dim, const Tensor *index, const Tensor *s
 static int index_slices(const char *fn, Tensor *t, int dim, const Tensor *index, const Tensor *src,
                         double value, LoopFn loop, int64_t base, bool negatives)
 {
-    if (!tensor_check_writable(fn, t) || !index_is_list(fn, index))
+    if (!tensor_begin_write(fn, t) || !index_is_list(fn, index))
         return -1;
     Tensor *tv = as_vector(t), *sv = NULL, *svv = NULL;
     int status = -1;

@@ -87,7 +87,7 @@ Tensor *tensor_masked_select(const Tensor *t, const Tensor *mask)
 int tensor_masked_scatter_(Tensor *t, const Tensor *mask, const Tensor *src)
 {
     const char *fn = "masked_scatter_";
-    if (!tensor_check_writable(fn, t) || !mask_is_bool(fn, mask))
+    if (!tensor_begin_write(fn, t) || !mask_is_bool(fn, mask))
         return -1;
     if (src->dtype != t->dtype) {
         tensor_fail("%s: the source has dtype %s but self has %s", fn, dtype_name(src->dtype),

@@ -136,7 +136,7 @@ static void draw_store(const Draw *d, const uint64_t w[2], char *out, int count)
  * is a strided view, so the values depend only on t's shape. */
 static int random_fill(const char *fn, Tensor *t, const Draw *d)
 {
-    if (!tensor_check_writable(fn, t))
+    if (!tensor_begin_write(fn, t))
         return -1;
     Tensor *c = tensor_is_contiguous(t) ? t : tensor_empty(t->ndim, t->shape, t->dtype);
     if (!c)

@@ -145,6 +145,7 @@ static Storage *storage_try_new(size_t nbytes, bool zero)
     }
     s->nbytes = nbytes;
     s->refcount = 1;
+    s->version = 0;
     return s;
 }
 

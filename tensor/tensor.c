@@ -60,6 +60,8 @@ static Tensor *tensor_alloc(int ndim, const int64_t *shape, DType dt, bool zero)
     t->ndim = ndim;
     t->dtype = dt;
     t->refcount = 1;
+    t->base = NULL;
+    t->autograd = NULL;
     int64_t stride = 1;
     for (int d = ndim - 1; d >= 0; d--) {
         t->shape[d] = shape[d];
@@ -92,10 +94,20 @@ void tensor_retain(Tensor *t)
     t->refcount++;
 }
 
+static void (*meta_release)(struct AgMeta *meta);
+
+void tensor_set_meta_release(void (*release)(struct AgMeta *meta))
+{
+    meta_release = release;
+}
+
 void tensor_release(Tensor *t)
 {
     if (!t || --t->refcount > 0)
         return;
+    if (t->autograd)
+        meta_release(t->autograd);
+    tensor_release(t->base);
     storage_release(t->storage);
     free(t);
 }
@@ -138,8 +150,9 @@ void *tensor_data(const Tensor *t)
     return (char *)t->storage->data + t->offset * (int64_t)dtype_size(t->dtype);
 }
 
-bool tensor_check_writable(const char *fn, const Tensor *t)
+bool tensor_begin_write(const char *fn, Tensor *t)
 {
+    t->storage->version++;
     for (int d = 0; d < t->ndim; d++) {
         if (t->stride[d] == 0 && t->shape[d] > 1) {
             char buf[128];

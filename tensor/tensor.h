@@ -38,7 +38,14 @@ typedef struct Storage {
     void *data;
     size_t nbytes;
     int refcount;
+    /* Counts the writes of in-place kernels (tensor_begin_write), so autograd
+     * can tell that a tensor it saved for backward was modified since.  It
+     * lives here because every view of the buffer must see the same count. */
+    uint32_t version;
 } Storage;
+
+/* Autograd's record of a tensor (autograd/meta.c), opaque to this layer. */
+struct AgMeta;
 
 typedef struct Tensor {
     Storage *storage;
@@ -48,6 +55,14 @@ typedef struct Tensor {
     int64_t stride[TENSOR_MAX_DIMS];   /* in elements; 0 for expanded dims */
     DType dtype;
     int refcount;
+    /* The tensor whose storage a view was made from (PyTorch's `_base`):
+     * NULL for a tensor that owns its storage, which is then contiguous from
+     * offset 0, so a view's offset and strides locate it inside its base. */
+    struct Tensor *base;
+    /* NULL until autograd needs it; released through the function autograd
+     * registers (tensor_set_meta_release), as PyTorch's TensorImpl holds an
+     * AutogradMetaInterface it knows nothing about. */
+    struct AgMeta *autograd;
 } Tensor;
 
 /* ---- errors (error.c) ---------------------------------------------------- */
@@ -118,15 +133,21 @@ Tensor *tensor_zeros(int ndim, const int64_t *shape, DType dt);
 Tensor *tensor_scalar(double value, DType dt);       /* 0-dim */
 void tensor_retain(Tensor *t);
 void tensor_release(Tensor *t);
+/* How tensor_release frees a tensor's autograd record. */
+void tensor_set_meta_release(void (*release)(struct AgMeta *meta));
 
 int64_t tensor_numel(const Tensor *t);
 bool tensor_is_contiguous(const Tensor *t);
 bool tensor_same_shape(const Tensor *a, const Tensor *b);
 /* Address of the first element (NULL for a tensor without elements). */
 void *tensor_data(const Tensor *t);
-/* An in-place op must not write through an expanded (stride 0) view, where
- * several elements share one address; false with a message naming `fn`. */
-bool tensor_check_writable(const char *fn, const Tensor *t);
+/* Every in-place kernel calls this before it writes t.  It refuses an
+ * expanded (stride 0) view, where several elements share one address (false
+ * with a message naming `fn`), and counts the write in the storage's
+ * version.  A kernel that fails after this still counts as a write: autograd
+ * may then refuse a backward it could have run, but never computes a wrong
+ * gradient. */
+bool tensor_begin_write(const char *fn, Tensor *t);
 /* "3x4", "[]" for 0-dim: for error messages.  Returns buf. */
 const char *tensor_shape_str(const Tensor *t, char *buf, size_t len);
 /* The same for any list of sizes (or strides). */
@@ -227,7 +248,7 @@ int tensor_add_scaled_(BinaryOp op, Tensor *a, const Tensor *b, double alpha);
 
 typedef enum {
     UNARY_NEG, UNARY_ABS, UNARY_SIGN, UNARY_EXP, UNARY_LOG, UNARY_LOG1P, UNARY_EXPM1,
-    UNARY_SQRT, UNARY_RSQRT, UNARY_SIN, UNARY_COS, UNARY_TAN, UNARY_TANH, UNARY_SIGMOID,
+    UNARY_SQRT, UNARY_RSQRT, UNARY_SIN, UNARY_COS, UNARY_TAN, UNARY_TANH, UNARY_ERF, UNARY_SIGMOID,
     UNARY_RELU, UNARY_GELU, UNARY_GELU_TANH, UNARY_SILU, UNARY_FLOOR, UNARY_CEIL,
     UNARY_ROUND, UNARY_TRUNC, UNARY_RECIPROCAL, UNARY_ISNAN, UNARY_ISINF, UNARY_ISFINITE,
     UNARY_LOGICAL_NOT,

@@ -32,7 +32,7 @@ static int tri_keep(const char *fn, Tensor *t, int64_t k, bool lower)
         tensor_fail("%s: expected a tensor with at least 2 dims, got %d-D", fn, t->ndim);
         return -1;
     }
-    if (!tensor_check_writable(fn, t))
+    if (!tensor_begin_write(fn, t))
         return -1;
     int nb = t->ndim - 2;
     int64_t rows = t->shape[nb], cols = t->shape[nb + 1], es = (int64_t)dtype_size(t->dtype);

@@ -54,6 +54,7 @@ FLOAT_LOOPS(sin, sin(x))
 FLOAT_LOOPS(cos, cos(x))
 FLOAT_LOOPS(tan, tan(x))
 FLOAT_LOOPS(tanh, tanh(x))
+FLOAT_LOOPS(erf, erf(x))
 FLOAT_LOOPS(sigmoid, 1 / (1 + exp(-x)))
 /* NaN passes through relu, as with PyTorch's clamp_min. */
 FLOAT_LOOPS(relu, x < 0 ? 0 : x)
@@ -112,6 +113,7 @@ static const struct {
     [UNARY_COS] = {EW_NAMES("cos"), UNARY_FLOAT, {EW_FLOAT_ROW(cos)}},
     [UNARY_TAN] = {EW_NAMES("tan"), UNARY_FLOAT, {EW_FLOAT_ROW(tan)}},
     [UNARY_TANH] = {EW_NAMES("tanh"), UNARY_FLOAT, {EW_FLOAT_ROW(tanh)}},
+    [UNARY_ERF] = {EW_NAMES("erf"), UNARY_FLOAT, {EW_FLOAT_ROW(erf)}},
     [UNARY_SIGMOID] = {EW_NAMES("sigmoid"), UNARY_FLOAT, {EW_FLOAT_ROW(sigmoid)}},
     [UNARY_RELU] = {EW_NAMES("relu"), UNARY_SAME, {EW_NUM_ROW(relu)}},
     /* PyTorch has no integer gelu or silu, and does not promote for them. */

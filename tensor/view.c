@@ -29,6 +29,9 @@ static Tensor *view_make(const Tensor *t, int ndim, const int64_t *shape,
     memcpy(v->stride, stride, (size_t)ndim * sizeof stride[0]);
     v->dtype = t->dtype;
     v->refcount = 1;
+    v->base = t->base ? t->base : (Tensor *)t;
+    tensor_retain(v->base);
+    v->autograd = NULL;
     return v;
 }
 

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "autograd/autograd.h"
 #include "vm/bind_tensor.h"
 
 /* ---- operands ------------------------------------------------------------- */
@@ -113,7 +114,7 @@ static int binary_call(lua_State *L, BinaryOp op)
     Tensor *a, *b;
     operand_pair(L, 1, 2, &sa, &sb, &a, &b);
     check_int_pow(L, op, a);
-    push_tensor(L, alpha == 1 ? tensor_binary(op, a, b) : tensor_add_scaled(op, a, b, alpha));
+    push_tensor(L, ag_add_scaled(op, a, b, alpha));
     return 1;
 }
 
@@ -124,8 +125,7 @@ static int binary_call_(lua_State *L, BinaryOp op)
     StackScalar sb;
     Tensor *b = operand(L, 2, x, &sb);
     check_int_pow(L, op, x);
-    return inplace_result(L, alpha == 1 ? tensor_binary_(op, x, b)
-                                        : tensor_add_scaled_(op, x, b, alpha));
+    return inplace_result(L, ag_add_scaled_(op, x, b, alpha));
 }
 
 /* name, op, the arguments after a, and the help text. */
@@ -164,13 +164,13 @@ BINARY_OPS(BINARY_WRAPPERS)
 
 static int unary_call(lua_State *L, UnaryOp op)
 {
-    push_tensor(L, tensor_unary(op, check_tensor(L, 1)));
+    push_tensor(L, ag_unary(op, check_tensor(L, 1)));
     return 1;
 }
 
 static int unary_call_(lua_State *L, UnaryOp op)
 {
-    return inplace_result(L, tensor_unary_(op, check_tensor(L, 1)));
+    return inplace_result(L, ag_unary_(op, check_tensor(L, 1)));
 }
 
 #define UNARY_OPS(X)                                                                     \
@@ -187,6 +187,7 @@ static int unary_call_(lua_State *L, UnaryOp op)
     X(cos, UNARY_COS, "Cosine (radians), elementwise.")                                  \
     X(tan, UNARY_TAN, "Tangent (radians), elementwise.")                                 \
     X(tanh, UNARY_TANH, "Hyperbolic tangent, elementwise.")                              \
+    X(erf, UNARY_ERF, "The error function 2/sqrt(pi) * integral from 0 to x of exp(-t^2).") \
     X(sigmoid, UNARY_SIGMOID, "The logistic function 1 / (1 + exp(-x)), elementwise.")   \
     X(relu, UNARY_RELU, "max(x, 0) elementwise, keeping integer dtypes; NaN stays NaN.")  \
     X(silu, UNARY_SILU, "x * sigmoid(x) (also called swish), for floating tensors.")     \

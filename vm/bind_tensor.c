@@ -281,7 +281,8 @@ static void push_shape_table(lua_State *L, const Tensor *t)
     }
 }
 
-/* x.key: a method from the method table, else an attribute. */
+/* x.key: a method from the method table, else an attribute: shape, dtype
+ * and ndim here, the others from the __getters table (bind_autograd.c). */
 static int tensor_index(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1);
@@ -300,7 +301,10 @@ static int tensor_index(lua_State *L)
         lua_pushstring(L, dtype_name(t->dtype));
     else if (strcmp(key, "ndim") == 0)
         lua_pushinteger(L, t->ndim);
-    else
+    else if (lua_getfield(L, lua_upvalueindex(2), key) == LUA_TFUNCTION) {
+        lua_pushvalue(L, 1);                          /* x.grad, x.requires_grad, ... */
+        lua_call(L, 1, 1);
+    } else
         lua_pushnil(L);
     return 1;
 }
@@ -360,7 +364,10 @@ void bind_tensor(lua_State *L)
         lua_newtable(L);                              /* methods */
         lua_pushvalue(L, -1);
         lua_setfield(L, -3, "__methods");
-        lua_pushcclosure(L, tensor_index, 1);
+        lua_newtable(L);                              /* attribute getters */
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -4, "__getters");
+        lua_pushcclosure(L, tensor_index, 2);
         lua_setfield(L, -2, "__index");
         lua_pushcfunction(L, tensor_gc);
         lua_setfield(L, -2, "__gc");

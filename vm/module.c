@@ -10,7 +10,7 @@
 #include "vm/bind_tensor.h"
 #include "vm/luagrad.h"
 
-static const char *const lua_parts[] = {"torch.help", NULL};
+static const char *const lua_parts[] = {"torch.help", "torch.gradcheck", NULL};
 
 void bind_functions(lua_State *L, int index, const BindFn *fns)
 {
@@ -50,6 +50,7 @@ int luaopen_torch(lua_State *L)
     bind_linalg(L);
     bind_index(L);
     bind_print(L);
+    bind_autograd(L);
     bind_system(L);
 
     for (const char *const *part = lua_parts; *part; part++) {

@@ -156,9 +156,9 @@ static void test_contiguity(void)
     tensor_release(a);
     Tensor *b = arange(SHAPE(3, 4), DTYPE_FLOAT64);
     Tensor *bt = tensor_transpose(b, 0, 1);
-    CHECK(!tensor_is_contiguous(bt) && tensor_check_writable("add_", bt));
+    CHECK(!tensor_is_contiguous(bt) && tensor_begin_write("add_", bt));
     Tensor *x = tensor_expand(b, SHAPE(2, 3, 4));
-    CHECK_ERROR(!tensor_check_writable("add_", x),
+    CHECK_ERROR(!tensor_begin_write("add_", x),
                 "add_: the tensor written to is an expanded view (shape 2x3x4)");
     tensor_release(x);
     tensor_release(bt);

@@ -1,0 +1,540 @@
+/*
+ * engine.c — running backward: from the outputs through the graph to the
+ * leaves (ag_backward) or to chosen inputs (ag_grad_of).
+ *
+ * The walk is iterative, never recursive, so a chain of 10,000 ops needs no
+ * C stack.  First a depth-first pass (with an explicit stack) finds every
+ * node reachable from the outputs and counts, for each, the edges into it.
+ * Then nodes run once all their dependents have: a node is ready when its
+ * count drops to zero, and among ready nodes the newest runs first (a heap
+ * on creation order), which is PyTorch's order.  Each node's incoming
+ * gradients are summed in its buffer before it runs.
+ *
+ * ag_grad_of runs only the nodes on a path to a requested input and takes
+ * the gradient where it reaches that input, without touching any .grad.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "autograd/node.h"
+
+/* ---- the temporaries of the running formula (see node.h) --------------------- */
+
+static _Thread_local AgScratch *scratch;
+static _Thread_local void *running_caller;
+
+AgScratch *ag_scratch_swap(AgScratch *s)
+{
+    AgScratch *old = scratch;
+    scratch = s;
+    return old;
+}
+
+Tensor *tmp(Tensor *t)
+{
+    if (!t)
+        return NULL;
+    AgScratch *s = scratch;
+    if (!s) {
+        tensor_release(t);
+        return tensor_fail("internal error: tmp() outside a backward formula");
+    }
+    if (s->count == s->cap) {
+        int cap = s->cap ? 2 * s->cap : 16;
+        Tensor **grown = realloc(s->items, (size_t)cap * sizeof *grown);
+        if (!grown) {
+            tensor_release(t);
+            return tensor_fail("out of memory during backward");
+        }
+        s->items = grown;
+        s->cap = cap;
+    }
+    s->items[s->count++] = t;
+    return t;
+}
+
+static void scratch_clear(AgScratch *s)
+{
+    for (int k = 0; k < s->count; k++)
+        tensor_release(s->items[k]);
+    s->count = 0;
+}
+
+void *ag_backward_caller(void)
+{
+    return running_caller;
+}
+
+/* ---- the graph of one backward run -------------------------------------------- */
+
+typedef struct {
+    AgNode *node;
+    int deps;            /* edges from nodes that have not run yet */
+    bool run;            /* its formula runs (else gradients stop here) */
+    bool needed;         /* leads to a requested input (ag_grad_of) */
+    int next_child;      /* depth-first pass: the next input edge to follow */
+    Tensor **grads;      /* n_outputs sums of incoming gradients */
+} Task;
+
+typedef struct {
+    Task *tasks;
+    int count, cap;
+    int *slots;          /* open addressing: task index + 1, 0 when empty */
+    int nslots;
+    int *heap;           /* ready tasks, newest node on top */
+    int heap_len;
+} Graph;
+
+static size_t slot_of(const AgNode *n, int nslots)
+{
+    uintptr_t h = (uintptr_t)n;
+    h ^= h >> 17;
+    h *= 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 20) & (size_t)(nslots - 1);
+}
+
+static int graph_find(const Graph *g, const AgNode *n)
+{
+    for (size_t s = slot_of(n, g->nslots);; s = (s + 1) & (size_t)(g->nslots - 1)) {
+        int k = g->slots[s];
+        if (k == 0)
+            return -1;
+        if (g->tasks[k - 1].node == n)
+            return k - 1;
+    }
+}
+
+static bool graph_rehash(Graph *g, int nslots)
+{
+    int *slots = calloc((size_t)nslots, sizeof *slots);
+    if (!slots)
+        return false;
+    free(g->slots);
+    g->slots = slots;
+    g->nslots = nslots;
+    for (int k = 0; k < g->count; k++) {
+        size_t s = slot_of(g->tasks[k].node, nslots);
+        while (slots[s])
+            s = (s + 1) & (size_t)(nslots - 1);
+        slots[s] = k + 1;
+    }
+    return true;
+}
+
+/* The task of n, added when new (*added set); -1 when out of memory. */
+static int graph_add(Graph *g, AgNode *n, bool *added)
+{
+    int k = graph_find(g, n);
+    *added = k < 0;
+    if (k >= 0)
+        return k;
+    if (g->count == g->cap) {
+        int cap = 2 * g->cap;
+        Task *grown = realloc(g->tasks, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        g->tasks = grown;
+        g->cap = cap;
+    }
+    if (2 * (g->count + 1) > g->nslots && !graph_rehash(g, 2 * g->nslots))
+        return -1;
+    Tensor **grads = calloc((size_t)n->n_outputs, sizeof *grads);
+    if (!grads)
+        return -1;
+    k = g->count++;
+    g->tasks[k] = (Task){.node = n, .grads = grads};
+    size_t s = slot_of(n, g->nslots);
+    while (g->slots[s])
+        s = (s + 1) & (size_t)(g->nslots - 1);
+    g->slots[s] = k + 1;
+    return k;
+}
+
+static void graph_free(Graph *g)
+{
+    for (int k = 0; k < g->count; k++) {
+        Task *t = &g->tasks[k];
+        for (int o = 0; t->grads && o < t->node->n_outputs; o++)
+            tensor_release(t->grads[o]);
+        free(t->grads);
+    }
+    free(g->tasks);
+    free(g->slots);
+    free(g->heap);
+}
+
+static bool heap_before(const Graph *g, int a, int b)
+{
+    return g->tasks[a].node->seq > g->tasks[b].node->seq;
+}
+
+static void heap_push(Graph *g, int k)
+{
+    int i = g->heap_len++;
+    g->heap[i] = k;
+    while (i > 0 && heap_before(g, g->heap[i], g->heap[(i - 1) / 2])) {
+        int p = (i - 1) / 2, tmpk = g->heap[p];
+        g->heap[p] = g->heap[i];
+        g->heap[i] = tmpk;
+        i = p;
+    }
+}
+
+static int heap_pop(Graph *g)
+{
+    int top = g->heap[0];
+    g->heap[0] = g->heap[--g->heap_len];
+    for (int i = 0;;) {
+        int l = 2 * i + 1, r = l + 1, best = i;
+        if (l < g->heap_len && heap_before(g, g->heap[l], g->heap[best]))
+            best = l;
+        if (r < g->heap_len && heap_before(g, g->heap[r], g->heap[best]))
+            best = r;
+        if (best == i)
+            break;
+        int tmpk = g->heap[i];
+        g->heap[i] = g->heap[best];
+        g->heap[best] = tmpk;
+        i = best;
+    }
+    return top;
+}
+
+typedef struct {
+    int n_in;
+    Tensor *const *inputs;
+    AgNode **node;       /* the node and output where input j's gradient arrives */
+    int *output_nr;
+    int *task;
+    Tensor **results;
+} Capture;
+
+static bool is_captured(const Capture *cap, const AgNode *n)
+{
+    for (int j = 0; j < cap->n_in; j++)
+        if (cap->node[j] == n)
+            return true;
+    return false;
+}
+
+/* Adds the nodes reachable from the roots (the tasks already added) and
+ * counts the edges into each.  In post-order (a node's inputs before the
+ * node) it decides which nodes run: all of them for ag_backward; for
+ * ag_grad_of those with a needed input, a node being needed when it runs or
+ * when a requested input's gradient arrives there. */
+static int graph_discover(Graph *g, const Capture *cap)
+{
+    int scap = g->cap, depth = 0;
+    int *stack = malloc((size_t)scap * sizeof *stack);
+    if (!stack)
+        goto oom;
+    int roots = g->count;
+    for (int r = 0; r < roots; r++) {
+        if (g->tasks[r].next_child < 0)
+            continue;                      /* finished from an earlier root */
+        stack[depth++] = r;
+        while (depth > 0) {
+            int k = stack[depth - 1];
+            AgNode *n = g->tasks[k].node;
+            if (g->tasks[k].next_child < n->n_inputs) {
+                AgNode *child = n->input[g->tasks[k].next_child++].node;
+                if (!child)
+                    continue;
+                bool added;
+                int c = graph_add(g, child, &added);
+                if (c < 0)
+                    goto oom;
+                g->tasks[c].deps++;
+                if (added) {
+                    if (depth == scap) {
+                        int *grown = realloc(stack, (size_t)(2 * scap) * sizeof *grown);
+                        if (!grown)
+                            goto oom;
+                        stack = grown;
+                        scap *= 2;
+                    }
+                    stack[depth++] = c;
+                }
+                continue;
+            }
+            Task *t = &g->tasks[k];
+            t->next_child = -1;
+            t->run = cap == NULL;
+            for (int i = 0; i < n->n_inputs && !t->run; i++) {
+                AgNode *child = n->input[i].node;
+                t->run = child && g->tasks[graph_find(g, child)].needed;
+            }
+            t->needed = t->run || (cap && is_captured(cap, n));
+            depth--;
+        }
+    }
+    free(stack);
+    return 0;
+oom:
+    free(stack);
+    tensor_fail("out of memory during backward");
+    return -1;
+}
+
+/* buffer += grad (a new reference is kept; recorded when grad mode is on). */
+static int buffer_add(Tensor **buffer, Tensor *grad)
+{
+    if (!*buffer) {
+        tensor_retain(grad);
+        *buffer = grad;
+        return 0;
+    }
+    Tensor *sum = ag_binary(BINARY_ADD, *buffer, grad);
+    if (!sum)
+        return -1;
+    tensor_release(*buffer);
+    *buffer = sum;
+    return 0;
+}
+
+/* The gradient a formula returned for input i, checked against the input's
+ * shape and converted to its dtype (a new reference). */
+static Tensor *checked_grad(const AgNode *n, int i, Tensor *grad)
+{
+    const AgInput *in = &n->input[i];
+    if (!grad)
+        return NULL;
+    if (grad->ndim != in->ndim ||
+        memcmp(grad->shape, in->shape, (size_t)in->ndim * sizeof in->shape[0]) != 0) {
+        char a[128], b[128];
+        return tensor_fail("%s returned a gradient of shape %s for input %d of shape %s",
+                           n->op->name, tensor_shape_str(grad, a, sizeof a), i + 1,
+                           shape_str(in->ndim, in->shape, b, sizeof b));
+    }
+    if (grad->dtype != in->dtype)
+        return ag_to_dtype(grad, in->dtype);
+    tensor_retain(grad);
+    return grad;
+}
+
+/* Runs the tensor hooks registered on n's outputs, in place in grads. */
+static int run_node_hooks(AgNode *n, Tensor **grads)
+{
+    for (AgNodeHook *h = n->hooks; h; h = h->next) {
+        Tensor *g = grads[h->output_nr];
+        if (!g)
+            continue;
+        Tensor *r = h->hook.fn(h->hook.ctx, running_caller, g);
+        if (!r)
+            return -1;
+        tensor_release(g);
+        grads[h->output_nr] = r;
+    }
+    return 0;
+}
+
+/* Runs task k's formula and passes its gradients on. */
+static int run_task(Graph *g, int k, AgScratch *s)
+{
+    AgNode *n = g->tasks[k].node;
+    Tensor **grads = g->tasks[k].grads;
+    Tensor *gi_stack[8], **gi = gi_stack;
+    if (n->n_inputs > 8 && !(gi = malloc((size_t)n->n_inputs * sizeof *gi))) {
+        tensor_fail("out of memory during backward");
+        return -1;
+    }
+    memset(gi, 0, (size_t)n->n_inputs * sizeof *gi);
+    /* A failing op in the formula replaces this message with its own. */
+    tensor_fail("%s: the backward formula computed no gradient", n->op->name);
+    int status = n->op->backward(n, grads, gi);
+    for (int i = 0; i < n->n_inputs && status == 0; i++) {
+        if (!n->input[i].node)
+            continue;
+        Tensor *grad = checked_grad(n, i, gi[i]);
+        if (!grad) {
+            status = -1;
+            break;
+        }
+        int c = graph_find(g, n->input[i].node);
+        status = buffer_add(&g->tasks[c].grads[n->input[i].output_nr], grad);
+        tensor_release(grad);
+    }
+    scratch_clear(s);
+    if (gi != gi_stack)
+        free(gi);
+    return status;
+}
+
+static int run_graph(Graph *g, const AgBackwardOptions *opt, Capture *cap, AgScratch *s)
+{
+    g->heap = malloc((size_t)(g->count > 0 ? g->count : 1) * sizeof *g->heap);
+    if (!g->heap) {
+        tensor_fail("out of memory during backward");
+        return -1;
+    }
+    for (int k = 0; k < g->count; k++)
+        if (g->tasks[k].deps == 0)
+            heap_push(g, k);
+    while (g->heap_len > 0) {
+        int k = heap_pop(g);
+        Task *t = &g->tasks[k];
+        AgNode *n = t->node;
+        if (t->needed && run_node_hooks(n, t->grads) < 0)
+            return -1;
+        for (int j = 0; cap && j < cap->n_in; j++) {
+            Tensor *grad = cap->task[j] == k ? t->grads[cap->output_nr[j]] : NULL;
+            if (grad) {
+                tensor_retain(grad);
+                cap->results[j] = grad;
+            }
+        }
+        bool any = false;
+        for (int o = 0; o < n->n_outputs; o++)
+            any |= t->grads[o] != NULL;
+        if (t->run && any) {
+            if (run_task(g, k, s) < 0)
+                return -1;
+            if (!opt->retain_graph && !opt->create_graph)
+                ag_node_release_saved(n);
+        }
+        for (int o = 0; o < n->n_outputs; o++) {
+            tensor_release(t->grads[o]);
+            t->grads[o] = NULL;
+        }
+        for (int i = 0; i < n->n_inputs; i++) {
+            AgNode *child = n->input[i].node;
+            if (child) {
+                int c = graph_find(g, child);
+                if (--g->tasks[c].deps == 0)
+                    heap_push(g, c);
+            }
+        }
+    }
+    return 0;
+}
+
+/* The gradient that starts output i: grads[i], or 1 for a one-element output. */
+static Tensor *root_grad(int i, const Tensor *out, Tensor *grad)
+{
+    if (!grad) {
+        if (tensor_numel(out) != 1)
+            return tensor_fail("backward: grad can be implicitly created only for outputs with "
+                               "one element; pass a gradient of the output's shape (output %d)",
+                               i + 1);
+        Tensor *one = tensor_empty(out->ndim, out->shape, out->dtype);
+        if (one && tensor_fill_(one, 1) < 0) {
+            tensor_release(one);
+            return NULL;
+        }
+        return one;
+    }
+    if (!tensor_same_shape(grad, out)) {
+        char a[128], b[128];
+        return tensor_fail("backward: the gradient has shape %s but output %d has shape %s",
+                           tensor_shape_str(grad, a, sizeof a), i + 1,
+                           tensor_shape_str(out, b, sizeof b));
+    }
+    if (grad->dtype != out->dtype)
+        return tensor_to_dtype(grad, out->dtype);
+    tensor_retain(grad);
+    return grad;
+}
+
+/* Builds the graph from the outputs, seeds it with their gradients and runs
+ * it, with grad mode set to create_graph for the formulas. */
+static int backward_run(int n, Tensor *const *outputs, Tensor *const *grads,
+                        const AgBackwardOptions *opt, Capture *cap)
+{
+    Graph g = {.cap = 16};
+    AgScratch s = {0};
+    int status = -1;
+    g.tasks = malloc((size_t)g.cap * sizeof *g.tasks);
+    if (!g.tasks || !graph_rehash(&g, 32)) {
+        tensor_fail("out of memory during backward");
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        AgNode *node;
+        int nr;
+        if (ag_edge(outputs[i], &node, &nr) < 0)
+            goto done;
+        if (!node) {
+            tensor_fail("backward: output %d does not require grad and has no grad_fn", i + 1);
+            goto done;
+        }
+        bool added;
+        int k = graph_add(&g, node, &added);
+        ag_node_release(node);                 /* the output keeps it alive */
+        if (k < 0) {
+            tensor_fail("out of memory during backward");
+            goto done;
+        }
+        Tensor *start = root_grad(i, outputs[i], grads ? grads[i] : NULL);
+        int st = start ? buffer_add(&g.tasks[k].grads[nr], start) : -1;
+        tensor_release(start);
+        if (st < 0)
+            goto done;
+    }
+    for (int j = 0; cap && j < cap->n_in; j++) {
+        if (ag_edge(cap->inputs[j], &cap->node[j], &cap->output_nr[j]) < 0)
+            goto done;
+        ag_node_release(cap->node[j]);         /* the input keeps it alive */
+    }
+    if (graph_discover(&g, cap) < 0)
+        goto done;
+    for (int j = 0; cap && j < cap->n_in; j++)
+        cap->task[j] = cap->node[j] ? graph_find(&g, cap->node[j]) : -1;
+
+    bool was_enabled = ag_grad_enabled();
+    void *outer_caller = running_caller;
+    AgScratch *outer_scratch = ag_scratch_swap(&s);
+    ag_set_grad_enabled(opt->create_graph);
+    running_caller = opt->caller;
+    status = run_graph(&g, opt, cap, &s);
+    running_caller = outer_caller;
+    ag_set_grad_enabled(was_enabled);
+    ag_scratch_swap(outer_scratch);
+done:
+    scratch_clear(&s);
+    free(s.items);
+    graph_free(&g);
+    return status;
+}
+
+int ag_backward(int n, Tensor *const *outputs, Tensor *const *grads, const AgBackwardOptions *opt)
+{
+    return backward_run(n, outputs, grads, opt, NULL);
+}
+
+int ag_grad_of(int n_out, Tensor *const *outputs, Tensor *const *grads, int n_in,
+               Tensor *const *inputs, bool allow_unused, const AgBackwardOptions *opt,
+               Tensor **results)
+{
+    for (int j = 0; j < n_in; j++) {
+        results[j] = NULL;
+        if (!ag_requires_grad(inputs[j])) {
+            tensor_fail("grad: input %d does not require grad", j + 1);
+            return -1;
+        }
+    }
+    AgNode **node = calloc((size_t)(n_in > 0 ? n_in : 1), sizeof *node);
+    int *ints = calloc((size_t)(n_in > 0 ? 2 * n_in : 1), sizeof *ints);
+    int status = -1;
+    if (!node || !ints) {
+        tensor_fail("out of memory during backward");
+        goto done;
+    }
+    Capture cap = {n_in, inputs, node, ints, ints + n_in, results};
+    status = backward_run(n_out, outputs, grads, opt, &cap);
+    for (int j = 0; j < n_in && status == 0; j++) {
+        if (!results[j] && !allow_unused) {
+            tensor_fail("grad: input %d was not used to compute the outputs (pass "
+                        "{allow_unused = true} to get nil for it)", j + 1);
+            status = -1;
+        }
+    }
+    if (status < 0)
+        for (int j = 0; j < n_in; j++) {
+            tensor_release(results[j]);
+            results[j] = NULL;
+        }
+done:
+    free(node);
+    free(ints);
+    return status;
+}

@@ -1,0 +1,106 @@
+/*
+ * op_matmul.c — matrix products with their derivatives.
+ *
+ * For C = A B:  dA = dC B^T  and  dB = A^T dC.  matmul's 1-D operands are
+ * handled by viewing them as matrices first (a vector on the left as a
+ * 1 x k row, on the right as a k x 1 column) and giving dC the matching
+ * size-1 dims; batch dims that broadcast are summed away by grad_to_input.
+ * mm, bmm, mv and dot are matmul with stricter shape checks, so they share
+ * its formula; addmm and baddbmm add the scaled input's share.
+ */
+#include "autograd/node.h"
+
+/* The matrix form of an operand: 1-D x becomes (1, k) on the left, (k, 1)
+ * on the right. */
+static Tensor *as_matrix(const Tensor *x, bool left)
+{
+    if (!x || x->ndim >= 2)
+        return (Tensor *)x;
+    return tmp(ag_unsqueeze(x, left ? 0 : 1));
+}
+
+static Tensor *transposed(const Tensor *x)
+{
+    return tmp(ag_transpose(x, -1, -2));
+}
+
+/* d (the gradient of a matrix form) summed over broadcast batch dims and
+ * shaped like the operand `in` (1-D: a row on the left, a column on the right). */
+static Tensor *to_operand(const Tensor *d, const AgInput *in, bool left)
+{
+    if (in->ndim >= 2)
+        return tmp(ag_sum_to(d, in->ndim, in->shape));
+    int64_t matrix[2] = {left ? 1 : in->shape[0], left ? in->shape[0] : 1};
+    return tmp(ag_reshape(tmp(ag_sum_to(d, 2, matrix)), 1, in->shape));
+}
+
+/* dA = dC B^T and dB = A^T dC for the operands of input slots ia and ib. */
+static void matmul_grads(AgNode *n, const Tensor *g, const Tensor *a, const Tensor *b, int ia,
+                         int ib, Tensor **ga, Tensor **gb)
+{
+    const AgInput *in_a = &n->input[ia], *in_b = &n->input[ib];
+    Tensor *g2 = (Tensor *)g;
+    if (in_a->ndim == 1)
+        g2 = tmp(ag_unsqueeze(g2, g2 && g2->ndim >= 1 ? -2 : 0));
+    if (in_b->ndim == 1)
+        g2 = tmp(ag_unsqueeze(g2, -1));
+    if (ag_needs_grad(n, ia))
+        *ga = to_operand(tmp(ag_matmul(g2, transposed(as_matrix(b, false)))), in_a, true);
+    if (ag_needs_grad(n, ib))
+        *gb = to_operand(tmp(ag_matmul(transposed(as_matrix(a, true)), g2)), in_b, false);
+}
+
+static int matmul_backward(AgNode *n, Tensor *const *g, Tensor **gi)
+{
+    Tensor *a = ag_needs_grad(n, 1) ? saved(n, 0) : NULL;
+    Tensor *b = ag_needs_grad(n, 0) ? saved(n, 1) : NULL;
+    matmul_grads(n, g[0], a, b, 0, 1, &gi[0], &gi[1]);
+    return 0;
+}
+
+static const AgOp matmul_ops[] = {
+    {"MmBackward", matmul_backward, NULL},     {"BmmBackward", matmul_backward, NULL},
+    {"MvBackward", matmul_backward, NULL},     {"DotBackward", matmul_backward, NULL},
+    {"MatmulBackward", matmul_backward, NULL},
+};
+
+typedef enum { MM, BMM, MV, DOT, MATMUL } Product;
+
+static Tensor *record_product(Product p, const Tensor *a, const Tensor *b, Tensor *out)
+{
+    const Tensor *in[] = {a, b};
+    if (!out || !ag_should_record(2, in))
+        return out;
+    AgNode *n = ag_node_new(&matmul_ops[p], 2, in);
+    if (n && ((ag_needs_grad(n, 1) && ag_save(n, 0, a) < 0) ||
+              (ag_needs_grad(n, 0) && ag_save(n, 1, b) < 0))) {
+        ag_node_release(n);
+        n = NULL;
+    }
+    return ag_finish(n, out);
+}
+
+Tensor *ag_matmul(const Tensor *a, const Tensor *b)
+{
+    return a && b ? record_product(MATMUL, a, b, tensor_matmul(a, b)) : NULL;
+}
+
+Tensor *ag_mm(const Tensor *a, const Tensor *b)
+{
+    return a && b ? record_product(MM, a, b, tensor_mm(a, b)) : NULL;
+}
+
+Tensor *ag_bmm(const Tensor *a, const Tensor *b)
+{
+    return a && b ? record_product(BMM, a, b, tensor_bmm(a, b)) : NULL;
+}
+
+Tensor *ag_mv(const Tensor *a, const Tensor *v)
+{
+    return a && v ? record_product(MV, a, v, tensor_mv(a, v)) : NULL;
+}
+
+Tensor *ag_dot(const Tensor *a, const Tensor *b)
+{
+    return a && b ? record_product(DOT, a, b, tensor_dot(a, b)) : NULL;
+}

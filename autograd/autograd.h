@@ -143,5 +143,9 @@ Tensor *ag_dot(const Tensor *a, const Tensor *b);
 Tensor *ag_clone(const Tensor *t);
 Tensor *ag_to_dtype(const Tensor *t, DType dt);
 Tensor *ag_contiguous(Tensor *t);    /* t itself (a new reference) when contiguous */
+/* x[...] = src (broadcast, converted) and x[...] = value, recorded: the old
+ * value of x gets no gradient, src gets x's. */
+int ag_copy_(Tensor *x, const Tensor *src);
+int ag_fill_(Tensor *x, double value);
 
 #endif

@@ -41,3 +41,54 @@ Tensor *ag_contiguous(Tensor *t)
     }
     return ag_clone(t);
 }
+
+/* ---- writing a value over a tensor: copy_, fill_ ------------------------------ */
+
+/* What x held before is overwritten: it gets no gradient. */
+static int overwrite_backward(AgNode *n, Tensor *const *g, Tensor **gi)
+{
+    gi[0] = tmp(tensor_zeros(n->input[0].ndim, n->input[0].shape, n->input[0].dtype));
+    if (n->n_inputs > 1 && ag_needs_grad(n, 1))      /* copy_: src's share, summed to its shape */
+        gi[1] = grad_to_input(n, 1, g[0]);
+    return 0;
+}
+
+static const AgOp copy_op = {"CopyBackwards", overwrite_backward, NULL};
+static const AgOp fill_op = {"FillBackward", overwrite_backward, NULL};
+
+/* x's new value as a recorded tensor: src broadcast to x's shape and dtype
+ * (copy_), or the constant (fill_), with an edge to x's old value. */
+static Tensor *overwritten(const AgOp *op, Tensor *x, const Tensor *old, const Tensor *src,
+                           double value)
+{
+    Tensor *out = tensor_empty(x->ndim, x->shape, x->dtype);
+    int status = !out ? -1 : src ? tensor_copy_(out, src) : tensor_fill_(out, value);
+    if (status < 0) {
+        tensor_release(out);
+        return NULL;
+    }
+    const Tensor *in[] = {old, src};
+    return ag_finish(ag_node_new(op, src ? 2 : 1, in), out);
+}
+
+int ag_copy_(Tensor *x, const Tensor *src)
+{
+    int rec = ag_inplace_check("copy_", x, 1, &src);
+    if (rec <= 0)
+        return rec < 0 ? -1 : tensor_copy_(x, src);
+    Tensor *old = ag_clone(x);
+    int status = old ? ag_inplace_commit("copy_", x, old, overwritten(&copy_op, x, old, src, 0)) : -1;
+    tensor_release(old);
+    return status;
+}
+
+int ag_fill_(Tensor *x, double value)
+{
+    int rec = ag_inplace_check("fill_", x, 0, NULL);
+    if (rec <= 0)
+        return rec < 0 ? -1 : tensor_fill_(x, value);
+    Tensor *old = ag_clone(x);
+    int status = old ? ag_inplace_commit("fill_", x, old, overwritten(&fill_op, x, old, NULL, value)) : -1;
+    tensor_release(old);
+    return status;
+}

@@ -23,7 +23,7 @@
  * same node. */
 static char node_cache_key;
 
-void push_grad_fn(lua_State *L, AgNode *n)
+static void push_grad_fn(lua_State *L, AgNode *n)
 {
     if (!n) {
         lua_pushnil(L);

@@ -344,17 +344,17 @@ static int l_fill_(lua_State *L)
     if (tensor_item(v, &value) < 0 || v->ndim != 0)
         return luaL_error(L, "fill_: the value must be a number or a 0-dim tensor, got a "
                              "%d-dim tensor", v->ndim);
-    return inplace_result(L, tensor_fill_(x, value));
+    return inplace_result(L, ag_fill_(x, value));
 }
 
 static int l_zero_(lua_State *L)
 {
-    return inplace_result(L, tensor_fill_(check_tensor(L, 1), 0));
+    return inplace_result(L, ag_fill_(check_tensor(L, 1), 0));
 }
 
 static int l_copy_(lua_State *L)
 {
-    return inplace_result(L, tensor_copy_(check_tensor(L, 1), check_tensor(L, 2)));
+    return inplace_result(L, ag_copy_(check_tensor(L, 1), check_tensor(L, 2)));
 }
 
 /* ---- registration -------------------------------------------------------------- */

@@ -217,9 +217,11 @@ int ag_register_hook(Tensor *t, AgHookFn fn, void *ctx, void (*free_ctx)(void *c
     return 0;
 }
 
+/* Not a reference to t (a custom function's ctx may keep the detached
+ * output of its own node), and never treated as a view of anything. */
 Tensor *ag_detach(const Tensor *t)
 {
-    Tensor *d = tensor_alias(t);
+    Tensor *d = ag_storage_alias(t);
     if (!d)
         return NULL;
     struct AgMeta *m = ag_meta(d);

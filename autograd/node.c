@@ -34,12 +34,10 @@ AgNode *ag_node_new(const AgOp *op, int n_inputs, const Tensor *const *inputs)
         in->dtype = t->dtype;
         in->ndim = t->ndim;
         memcpy(in->shape, t->shape, (size_t)t->ndim * sizeof t->shape[0]);
-        if (ag_edge((Tensor *)t, &in->node, &in->output_nr) < 0) {
+        if (ag_edge((Tensor *)t, &in->node, &in->output_nr) < 0) {   /* a new reference */
             ag_node_release(n);
             return NULL;
         }
-        if (in->node)
-            ag_node_retain(in->node);
     }
     return n;
 }
@@ -82,6 +80,7 @@ void ag_node_release(AgNode *n)
         if (dead->op->free_extra)
             dead->op->free_extra(dead);
         tensor_release(dead->variable);
+        free(dead->label);
         for (AgNodeHook *h = dead->hooks; h;) {
             AgNodeHook *next = h->next;
             if (h->hook.free_ctx)
@@ -98,7 +97,7 @@ void ag_node_release(AgNode *n)
 
 const char *ag_node_name(const AgNode *n)
 {
-    return n->op->name;
+    return n->label ? n->label : n->op->name;
 }
 
 int ag_node_num_inputs(const AgNode *n)
@@ -146,17 +145,22 @@ int ag_save(AgNode *n, int slot, const Tensor *t)
 }
 
 /* The alias shares the output's storage (so in-place changes show in its
- * version) but not the output itself, which refers to n: a view of an output
- * that owns its storage is made to own it too. */
+ * version) but not the output itself, which refers to n. */
+Tensor *ag_storage_alias(const Tensor *t)
+{
+    Tensor *alias = tensor_alias(t);
+    if (alias && alias->base == t) {
+        alias->base = NULL;       /* t owns its storage, and so does the alias */
+        tensor_release((Tensor *)t);
+    }
+    return alias;
+}
+
 int ag_save_output(AgNode *n, int slot, const Tensor *out, int output_nr)
 {
-    Tensor *alias = tensor_alias(out);
+    Tensor *alias = ag_storage_alias(out);
     if (!alias)
         return -1;
-    if (alias->base == out) {
-        alias->base = NULL;
-        tensor_release((Tensor *)out);
-    }
     n->saved[slot] = (AgSaved){alias, out->storage->version, true, output_nr};
     return 0;
 }

@@ -73,6 +73,7 @@ struct AgNode {
     double f[4];
     int64_t i[2 * TENSOR_MAX_DIMS + 4];
     void *extra;
+    char *label;              /* a name of its own (custom functions), malloc'd */
     Tensor *variable;         /* AccumulateGrad: the leaf (a reference) */
     AgNodeHook *hooks;
     int n_inputs;
@@ -112,6 +113,10 @@ int ag_edge(Tensor *t, AgNode **node, int *output_nr);
 void ag_set_history(Tensor *t, struct AgMeta *m, AgNode *n, int output_nr);
 /* The AccumulateGrad node of a leaf that requires grad (accumulate.c). */
 AgNode *ag_accumulator(Tensor *leaf);
+/* A tensor over t's storage that holds no reference to t itself (a view
+ * of t's base when t is a view): what a node may keep of its own output
+ * without a reference cycle. */
+Tensor *ag_storage_alias(const Tensor *t);
 /* Saves an input (or any tensor that is not an output of n) for backward. */
 int ag_save(AgNode *n, int slot, const Tensor *t);
 /* Saves output number k of n without the cycle output -> n -> output. */

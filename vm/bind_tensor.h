@@ -74,5 +74,6 @@ void bind_index(lua_State *L);
 void bind_join(lua_State *L);      /* cat, stack, split, ...: called by bind_index */
 void bind_print(lua_State *L);
 void bind_autograd(lua_State *L);
+void bind_function(lua_State *L);   /* after bind_autograd */
 
 #endif

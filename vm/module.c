@@ -10,7 +10,7 @@
 #include "vm/bind_tensor.h"
 #include "vm/luagrad.h"
 
-static const char *const lua_parts[] = {"torch.help", "torch.gradcheck", NULL};
+static const char *const lua_parts[] = {"torch.help", "torch.autograd", "torch.gradcheck", NULL};
 
 void bind_functions(lua_State *L, int index, const BindFn *fns)
 {
@@ -51,6 +51,7 @@ int luaopen_torch(lua_State *L)
     bind_index(L);
     bind_print(L);
     bind_autograd(L);
+    bind_function(L);
     bind_system(L);
 
     for (const char *const *part = lua_parts; *part; part++) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh — luagrad's tensor-core benchmarks side by side with PyTorch (when
+# run.sh — luagrad's tensor-core and autograd benchmarks side by side with PyTorch (when
 # Debian's python3-torch is installed) and a bare cblas_sgemm, in one run,
 # as ratios: absolute times drift on a shared machine, ratios in one run less.
 # usage: scripts/bench/run.sh   (from the repository root, after make)
@@ -34,3 +34,4 @@ row add_16M "<= PyTorch and <= 2x copy_16M (${lg[copy_16M]}s)" "p != \"\" && l <
 row copy_16M "(memcpy bandwidth reference)" '1'
 row sum_16M ">= 80% of PyTorch's throughput" 'p != "" && l <= p / 0.8'
 row matmul_1024 ">= 95% of bare sgemm (${ref[sgemm_1024]}s)" "l <= ${ref[sgemm_1024]} / 0.95"
+row backward_10 "<= 1/5 of PyTorch's time" 'p != "" && l <= p / 5'

@@ -1,4 +1,4 @@
--- tensor_ops.lua — the tensor-core benchmarks of luagrad, one line each:
+-- tensor_ops.lua — the tensor-core and autograd benchmarks of luagrad, one line each:
 -- "<name> <seconds per op>" (best of several rounds: the machine is shared,
 -- and the best round is the one least disturbed).  run.sh puts them beside
 -- PyTorch's figures for the same work (tensor_ops.py).
@@ -33,4 +33,11 @@ end
 do
   local m1, m2 = torch.rand(1024, 1024), torch.rand(1024, 1024)
   report("matmul_1024", best(5, 5, function() return m1:matmul(m2) end))
+end
+
+do
+  -- One small training-style step through autograd: record 4 ops, run backward.
+  local x = torch.rand(10):requires_grad_()
+  local y = torch.rand(10):requires_grad_()
+  report("backward_10", best(5, 20000, function() ((x * y) + x):sum():backward() end))
 end

@@ -117,6 +117,41 @@ Tensor *ag_sum_to(const Tensor *grad, int ndim, const int64_t *shape);
 /* op_reduce.c */
 Tensor *ag_sum(const Tensor *t, int ndims, const int *dims, bool keepdim);
 Tensor *ag_mean(const Tensor *t, int ndims, const int *dims, bool keepdim);
+Tensor *ag_prod(const Tensor *t, int ndims, const int *dims, bool keepdim);
+Tensor *ag_amax(const Tensor *t, int ndims, const int *dims, bool keepdim);
+Tensor *ag_amin(const Tensor *t, int ndims, const int *dims, bool keepdim);
+Tensor *ag_max(const Tensor *t);
+Tensor *ag_min(const Tensor *t);
+/* Only the values are differentiable; the indices are never recorded. */
+int ag_max_dim(const Tensor *t, int dim, bool keepdim, Tensor **values, Tensor **indices);
+int ag_min_dim(const Tensor *t, int dim, bool keepdim, Tensor **values, Tensor **indices);
+Tensor *ag_var(const Tensor *t, int ndims, const int *dims, double correction, bool keepdim);
+Tensor *ag_std(const Tensor *t, int ndims, const int *dims, double correction, bool keepdim);
+Tensor *ag_norm(const Tensor *t, double p, int ndims, const int *dims, bool keepdim);
+Tensor *ag_logsumexp(const Tensor *t, int ndims, const int *dims, bool keepdim);
+
+/* op_scan.c */
+Tensor *ag_cumsum(const Tensor *t, int dim);
+Tensor *ag_cumprod(const Tensor *t, int dim);
+Tensor *ag_softmax(const Tensor *t, int dim);
+Tensor *ag_log_softmax(const Tensor *t, int dim);
+
+/* op_sort.c: the values are differentiable, the indices never recorded. */
+int ag_sort(const Tensor *t, int dim, bool descending, Tensor **values, Tensor **indices);
+int ag_topk(const Tensor *t, int64_t k, int dim, bool largest, Tensor **values,
+            Tensor **indices);
+
+/* op_ternary.c (where is in op_elementwise.c); a bound of clamp may be NULL. */
+Tensor *ag_clamp(const Tensor *x, const Tensor *lo, const Tensor *hi);
+Tensor *ag_masked_fill(const Tensor *x, const Tensor *mask, const Tensor *value);
+Tensor *ag_lerp(const Tensor *start, const Tensor *end, const Tensor *weight);
+Tensor *ag_addcmul(const Tensor *x, const Tensor *t1, const Tensor *t2, double value);
+Tensor *ag_addcdiv(const Tensor *x, const Tensor *t1, const Tensor *t2, double value);
+int ag_clamp_(Tensor *x, const Tensor *lo, const Tensor *hi);
+int ag_masked_fill_(Tensor *x, const Tensor *mask, const Tensor *value);
+int ag_lerp_(Tensor *start, const Tensor *end, const Tensor *weight);
+int ag_addcmul_(Tensor *x, const Tensor *t1, const Tensor *t2, double value);
+int ag_addcdiv_(Tensor *x, const Tensor *t1, const Tensor *t2, double value);
 
 /* op_view.c */
 Tensor *ag_view(const Tensor *t, int ndim, const int64_t *shape);
@@ -131,6 +166,11 @@ Tensor *ag_permute(const Tensor *t, const int *dims);
 Tensor *ag_narrow(const Tensor *t, int dim, int64_t start, int64_t length);
 Tensor *ag_select(const Tensor *t, int dim, int64_t index);
 Tensor *ag_diagonal(const Tensor *t, int64_t offset, int d1, int d2);
+/* x:t(): a matrix transposed; fewer dims give an alias. */
+Tensor *ag_t(const Tensor *t);
+/* Windows of `size`, `step` apart along dim, as a new last dim; their
+ * gradients sum where windows overlap. */
+Tensor *ag_unfold(const Tensor *t, int dim, int64_t size, int64_t step);
 
 /* op_matmul.c */
 Tensor *ag_matmul(const Tensor *a, const Tensor *b);
@@ -138,6 +178,12 @@ Tensor *ag_mm(const Tensor *a, const Tensor *b);
 Tensor *ag_bmm(const Tensor *a, const Tensor *b);
 Tensor *ag_mv(const Tensor *a, const Tensor *v);
 Tensor *ag_dot(const Tensor *a, const Tensor *b);
+Tensor *ag_outer(const Tensor *a, const Tensor *b);
+/* beta * input + alpha * (m1 @ m2), batched for baddbmm. */
+Tensor *ag_addmm(const Tensor *input, const Tensor *m1, const Tensor *m2, double beta,
+                 double alpha);
+Tensor *ag_baddbmm(const Tensor *input, const Tensor *b1, const Tensor *b2, double beta,
+                   double alpha);
 
 /* op_copy.c */
 Tensor *ag_clone(const Tensor *t);
@@ -147,5 +193,59 @@ Tensor *ag_contiguous(Tensor *t);    /* t itself (a new reference) when contiguo
  * value of x gets no gradient, src gets x's. */
 int ag_copy_(Tensor *x, const Tensor *src);
 int ag_fill_(Tensor *x, double value);
+
+/* op_join.c */
+Tensor *ag_cat(int n, Tensor *const *ts, int dim);
+Tensor *ag_stack(int n, Tensor *const *ts, int dim);
+/* The narrows of t along dim with the given lengths (which sum to its
+ * size), and its slices along dim: views, one node for all (n_out pieces
+ * into out[]).  -1 on failure, with nothing left in out[]. */
+int ag_split(const Tensor *t, int dim, int n, const int64_t *lengths, Tensor **out);
+int ag_unbind(const Tensor *t, int dim, Tensor **out);
+Tensor *ag_repeat(const Tensor *t, int n, const int64_t *repeats);
+Tensor *ag_tile(const Tensor *t, int n, const int64_t *reps);
+Tensor *ag_flip(const Tensor *t, int n, const int *dims);
+Tensor *ag_roll(const Tensor *t, int n, const int64_t *shifts, const int *dims);
+Tensor *ag_tril(const Tensor *t, int64_t k);
+Tensor *ag_triu(const Tensor *t, int64_t k);
+int ag_tril_(Tensor *x, int64_t k);
+int ag_triu_(Tensor *x, int64_t k);
+Tensor *ag_diag(const Tensor *t, int64_t offset);
+
+/* op_random.c: the random fills, in place; what x held gets no gradient. */
+int ag_uniform_(Tensor *x, double lo, double hi);
+int ag_normal_(Tensor *x, double mean, double std);
+int ag_bernoulli_(Tensor *x, double p);
+
+/* op_index.c: dims 0-based; index values count from `base` (the Lua binding
+ * passes 1); masks are bool.  The out-of-place writes return a written copy
+ * of t (masked_scatter broadcasts t against the mask); the in-place ones
+ * write x (the mask broadcasts to x's shape). */
+Tensor *ag_index_select(const Tensor *t, int dim, const Tensor *index, int64_t base);
+Tensor *ag_gather(const Tensor *t, int dim, const Tensor *index, int64_t base);
+Tensor *ag_take(const Tensor *t, const Tensor *index, int64_t base);
+Tensor *ag_masked_select(const Tensor *t, const Tensor *mask);
+Tensor *ag_scatter(const Tensor *t, int dim, const Tensor *index, const Tensor *src, int64_t base);
+Tensor *ag_scatter_value(const Tensor *t, int dim, const Tensor *index, double value,
+                         int64_t base);
+Tensor *ag_scatter_add(const Tensor *t, int dim, const Tensor *index, const Tensor *src,
+                       int64_t base);
+Tensor *ag_index_add(const Tensor *t, int dim, const Tensor *index, const Tensor *src,
+                     double alpha, int64_t base);
+Tensor *ag_index_copy(const Tensor *t, int dim, const Tensor *index, const Tensor *src,
+                      int64_t base);
+Tensor *ag_index_fill(const Tensor *t, int dim, const Tensor *index, double value, int64_t base);
+Tensor *ag_masked_scatter(const Tensor *t, const Tensor *mask, const Tensor *src);
+int ag_scatter_(Tensor *x, int dim, const Tensor *index, const Tensor *src, int64_t base);
+int ag_scatter_value_(Tensor *x, int dim, const Tensor *index, double value, int64_t base);
+int ag_scatter_add_(Tensor *x, int dim, const Tensor *index, const Tensor *src, int64_t base);
+int ag_index_add_(Tensor *x, int dim, const Tensor *index, const Tensor *src, double alpha,
+                  int64_t base);
+int ag_index_copy_(Tensor *x, int dim, const Tensor *index, const Tensor *src, int64_t base);
+int ag_index_fill_(Tensor *x, int dim, const Tensor *index, double value, int64_t base);
+int ag_masked_scatter_(Tensor *x, const Tensor *mask, const Tensor *src);
+/* x[mask] = value: a one-element value is filled where mask is true
+ * (MaskedFillBackward), a longer one scattered there (masked_scatter_). */
+int ag_index_put_mask_(Tensor *x, const Tensor *mask, const Tensor *value);
 
 #endif

@@ -73,8 +73,15 @@ typedef struct {
     bool run;            /* its formula runs (else gradients stop here) */
     bool needed;         /* leads to a requested input (ag_grad_of) */
     int next_child;      /* depth-first pass: the next input edge to follow */
-    Tensor **grads;      /* n_outputs sums of incoming gradients */
+    Tensor *grads_inline[2];
+    Tensor **grads_more; /* for nodes with more than two outputs */
 } Task;
+
+/* The sums of incoming gradients, one per output of the task's node. */
+static Tensor **task_grads(Task *t)
+{
+    return t->grads_more ? t->grads_more : t->grads_inline;
+}
 
 typedef struct {
     Task *tasks;
@@ -82,7 +89,10 @@ typedef struct {
     int *slots;          /* open addressing: task index + 1, 0 when empty */
     int nslots;
     int *heap;           /* ready tasks, newest node on top */
-    int heap_len;
+    int heap_len, heap_cap;
+    int *stack;          /* the depth-first pass */
+    int stack_cap;
+    AgScratch scratch;   /* the running formula's temporaries */
 } Graph;
 
 static size_t slot_of(const AgNode *n, int nslots)
@@ -121,6 +131,22 @@ static bool graph_rehash(Graph *g, int nslots)
     return true;
 }
 
+/* Room for `need` ints in *a (capacity *cap); false when out of memory. */
+static bool reserve_ints(int **a, int *cap, int need)
+{
+    if (need <= *cap)
+        return true;
+    int ncap = *cap ? *cap : 16;
+    while (ncap < need)
+        ncap *= 2;
+    int *grown = realloc(*a, (size_t)ncap * sizeof *grown);
+    if (!grown)
+        return false;
+    *a = grown;
+    *cap = ncap;
+    return true;
+}
+
 /* The task of n, added when new (*added set); -1 when out of memory. */
 static int graph_add(Graph *g, AgNode *n, bool *added)
 {
@@ -138,11 +164,11 @@ static int graph_add(Graph *g, AgNode *n, bool *added)
     }
     if (2 * (g->count + 1) > g->nslots && !graph_rehash(g, 2 * g->nslots))
         return -1;
-    Tensor **grads = calloc((size_t)n->n_outputs, sizeof *grads);
-    if (!grads)
+    Tensor **more = NULL;
+    if (n->n_outputs > 2 && !(more = calloc((size_t)n->n_outputs, sizeof *more)))
         return -1;
     k = g->count++;
-    g->tasks[k] = (Task){.node = n, .grads = grads};
+    g->tasks[k] = (Task){.node = n, .grads_more = more};
     size_t s = slot_of(n, g->nslots);
     while (g->slots[s])
         s = (s + 1) & (size_t)(g->nslots - 1);
@@ -150,17 +176,70 @@ static int graph_add(Graph *g, AgNode *n, bool *added)
     return k;
 }
 
-static void graph_free(Graph *g)
+/* Empties the graph for another run, keeping its arrays. */
+static void graph_clear(Graph *g)
 {
     for (int k = 0; k < g->count; k++) {
         Task *t = &g->tasks[k];
-        for (int o = 0; t->grads && o < t->node->n_outputs; o++)
-            tensor_release(t->grads[o]);
-        free(t->grads);
+        Tensor **grads = task_grads(t);
+        for (int o = 0; o < t->node->n_outputs; o++)
+            tensor_release(grads[o]);
+        free(t->grads_more);
     }
+    g->count = 0;
+    g->heap_len = 0;
+    if (g->slots)
+        memset(g->slots, 0, (size_t)g->nslots * sizeof *g->slots);
+    scratch_clear(&g->scratch);
+}
+
+static void graph_free(Graph *g)
+{
+    graph_clear(g);
     free(g->tasks);
     free(g->slots);
     free(g->heap);
+    free(g->stack);
+    free(g->scratch.items);
+    *g = (Graph){0};
+}
+
+/* A backward run borrows this thread's spare graph, whose arrays are already
+ * the right size for a training loop's graph; a nested run (from a hook)
+ * makes its own. */
+static _Thread_local Graph spare_graph;
+static _Thread_local bool spare_busy;
+
+static bool graph_open(Graph *g, bool *borrowed)
+{
+    *borrowed = !spare_busy;
+    if (*borrowed) {
+        *g = spare_graph;
+        spare_busy = true;
+    } else
+        *g = (Graph){0};
+    if (g->tasks)
+        return true;
+    g->cap = 16;
+    g->tasks = malloc((size_t)g->cap * sizeof *g->tasks);
+    return g->tasks && graph_rehash(g, 32);
+}
+
+/* Graphs that grew past this many nodes give their memory back. */
+#define SPARE_GRAPH_MAX 4096
+
+static void graph_close(Graph *g, bool borrowed)
+{
+    if (borrowed && g->cap <= SPARE_GRAPH_MAX) {
+        graph_clear(g);
+        spare_graph = *g;
+    } else {
+        graph_free(g);
+        if (borrowed)
+            spare_graph = (Graph){0};
+    }
+    if (borrowed)
+        spare_busy = false;
 }
 
 static bool heap_before(const Graph *g, int a, int b)
@@ -224,17 +303,16 @@ static bool is_captured(const Capture *cap, const AgNode *n)
  * when a requested input's gradient arrives there. */
 static int graph_discover(Graph *g, const Capture *cap)
 {
-    int scap = g->cap, depth = 0;
-    int *stack = malloc((size_t)scap * sizeof *stack);
-    if (!stack)
+    int depth = 0;
+    if (!reserve_ints(&g->stack, &g->stack_cap, g->count))
         goto oom;
     int roots = g->count;
     for (int r = 0; r < roots; r++) {
         if (g->tasks[r].next_child < 0)
             continue;                      /* finished from an earlier root */
-        stack[depth++] = r;
+        g->stack[depth++] = r;
         while (depth > 0) {
-            int k = stack[depth - 1];
+            int k = g->stack[depth - 1];
             AgNode *n = g->tasks[k].node;
             if (g->tasks[k].next_child < n->n_inputs) {
                 AgNode *child = n->input[g->tasks[k].next_child++].node;
@@ -246,14 +324,9 @@ static int graph_discover(Graph *g, const Capture *cap)
                     goto oom;
                 g->tasks[c].deps++;
                 if (added) {
-                    if (depth == scap) {
-                        int *grown = realloc(stack, (size_t)(2 * scap) * sizeof *grown);
-                        if (!grown)
-                            goto oom;
-                        stack = grown;
-                        scap *= 2;
-                    }
-                    stack[depth++] = c;
+                    if (!reserve_ints(&g->stack, &g->stack_cap, depth + 1))
+                        goto oom;
+                    g->stack[depth++] = c;
                 }
                 continue;
             }
@@ -268,10 +341,8 @@ static int graph_discover(Graph *g, const Capture *cap)
             depth--;
         }
     }
-    free(stack);
     return 0;
 oom:
-    free(stack);
     tensor_fail("out of memory during backward");
     return -1;
 }
@@ -329,41 +400,49 @@ static int run_node_hooks(AgNode *n, Tensor **grads)
 }
 
 /* Runs task k's formula and passes its gradients on. */
-static int run_task(Graph *g, int k, AgScratch *s)
+static int run_task(Graph *g, int k)
 {
     AgNode *n = g->tasks[k].node;
-    Tensor **grads = g->tasks[k].grads;
+    Tensor **grads = task_grads(&g->tasks[k]);
     Tensor *gi_stack[8], **gi = gi_stack;
     if (n->n_inputs > 8 && !(gi = malloc((size_t)n->n_inputs * sizeof *gi))) {
         tensor_fail("out of memory during backward");
         return -1;
     }
     memset(gi, 0, (size_t)n->n_inputs * sizeof *gi);
-    /* A failing op in the formula replaces this message with its own. */
-    tensor_fail("%s: the backward formula computed no gradient", n->op->name);
+    if (n->saved_released && n->has_saved) {
+        ag_fail_freed(n);
+        if (gi != gi_stack)
+            free(gi);
+        return -1;
+    }
+    unsigned long failures = tensor_failure_count();
     int status = n->op->backward(n, grads, gi);
     for (int i = 0; i < n->n_inputs && status == 0; i++) {
         if (!n->input[i].node)
             continue;
         Tensor *grad = checked_grad(n, i, gi[i]);
         if (!grad) {
+            /* A failing op in the formula left its own message. */
+            if (tensor_failure_count() == failures)
+                tensor_fail("%s: the backward formula computed no gradient for input %d",
+                            ag_node_name(n), i + 1);
             status = -1;
             break;
         }
         int c = graph_find(g, n->input[i].node);
-        status = buffer_add(&g->tasks[c].grads[n->input[i].output_nr], grad);
+        status = buffer_add(&task_grads(&g->tasks[c])[n->input[i].output_nr], grad);
         tensor_release(grad);
     }
-    scratch_clear(s);
+    scratch_clear(&g->scratch);
     if (gi != gi_stack)
         free(gi);
     return status;
 }
 
-static int run_graph(Graph *g, const AgBackwardOptions *opt, Capture *cap, AgScratch *s)
+static int run_graph(Graph *g, const AgBackwardOptions *opt, Capture *cap)
 {
-    g->heap = malloc((size_t)(g->count > 0 ? g->count : 1) * sizeof *g->heap);
-    if (!g->heap) {
+    if (!reserve_ints(&g->heap, &g->heap_cap, g->count)) {
         tensor_fail("out of memory during backward");
         return -1;
     }
@@ -374,10 +453,11 @@ static int run_graph(Graph *g, const AgBackwardOptions *opt, Capture *cap, AgScr
         int k = heap_pop(g);
         Task *t = &g->tasks[k];
         AgNode *n = t->node;
-        if (t->needed && run_node_hooks(n, t->grads) < 0)
+        Tensor **grads = task_grads(t);
+        if (t->needed && run_node_hooks(n, grads) < 0)
             return -1;
         for (int j = 0; cap && j < cap->n_in; j++) {
-            Tensor *grad = cap->task[j] == k ? t->grads[cap->output_nr[j]] : NULL;
+            Tensor *grad = cap->task[j] == k ? grads[cap->output_nr[j]] : NULL;
             if (grad) {
                 tensor_retain(grad);
                 cap->results[j] = grad;
@@ -385,16 +465,16 @@ static int run_graph(Graph *g, const AgBackwardOptions *opt, Capture *cap, AgScr
         }
         bool any = false;
         for (int o = 0; o < n->n_outputs; o++)
-            any |= t->grads[o] != NULL;
+            any |= grads[o] != NULL;
         if (t->run && any) {
-            if (run_task(g, k, s) < 0)
+            if (run_task(g, k) < 0)
                 return -1;
             if (!opt->retain_graph && !opt->create_graph)
                 ag_node_release_saved(n);
         }
         for (int o = 0; o < n->n_outputs; o++) {
-            tensor_release(t->grads[o]);
-            t->grads[o] = NULL;
+            tensor_release(grads[o]);
+            grads[o] = NULL;
         }
         for (int i = 0; i < n->n_inputs; i++) {
             AgNode *child = n->input[i].node;
@@ -440,11 +520,10 @@ static Tensor *root_grad(int i, const Tensor *out, Tensor *grad)
 static int backward_run(int n, Tensor *const *outputs, Tensor *const *grads,
                         const AgBackwardOptions *opt, Capture *cap)
 {
-    Graph g = {.cap = 16};
-    AgScratch s = {0};
+    Graph g;
+    bool borrowed;
     int status = -1;
-    g.tasks = malloc((size_t)g.cap * sizeof *g.tasks);
-    if (!g.tasks || !graph_rehash(&g, 32)) {
+    if (!graph_open(&g, &borrowed)) {
         tensor_fail("out of memory during backward");
         goto done;
     }
@@ -465,7 +544,7 @@ static int backward_run(int n, Tensor *const *outputs, Tensor *const *grads,
             goto done;
         }
         Tensor *start = root_grad(i, outputs[i], grads ? grads[i] : NULL);
-        int st = start ? buffer_add(&g.tasks[k].grads[nr], start) : -1;
+        int st = start ? buffer_add(&task_grads(&g.tasks[k])[nr], start) : -1;
         tensor_release(start);
         if (st < 0)
             goto done;
@@ -482,17 +561,15 @@ static int backward_run(int n, Tensor *const *outputs, Tensor *const *grads,
 
     bool was_enabled = ag_grad_enabled();
     void *outer_caller = running_caller;
-    AgScratch *outer_scratch = ag_scratch_swap(&s);
+    AgScratch *outer_scratch = ag_scratch_swap(&g.scratch);
     ag_set_grad_enabled(opt->create_graph);
     running_caller = opt->caller;
-    status = run_graph(&g, opt, cap, &s);
+    status = run_graph(&g, opt, cap);
     running_caller = outer_caller;
     ag_set_grad_enabled(was_enabled);
     ag_scratch_swap(outer_scratch);
 done:
-    scratch_clear(&s);
-    free(s.items);
-    graph_free(&g);
+    graph_close(&g, borrowed);
     return status;
 }
 

@@ -43,15 +43,15 @@ static Tensor *geometry_view(const AgNode *n, const Tensor *whole)
 
 /* ---- AsStridedBackward: a view's gradient into its base's shape ------------ */
 
-/* Zeros of the base's shape with the gradient in the view's region.  (The
- * copy is not recorded: second derivatives do not pass through a view whose
- * base was modified in place.) */
+/* Zeros of the base's shape with the gradient in the view's region.  The
+ * copy is an in-place op on a view like any other, so with create_graph it
+ * is recorded (as CopySlices) and second derivatives pass through. */
 static int as_strided_backward(AgNode *n, Tensor *const *g, Tensor **gi)
 {
     const AgInput *base = &n->input[0];
     Tensor *whole = tmp(tensor_zeros(base->ndim, base->shape, base->dtype));
     Tensor *region = whole ? tmp(geometry_view(n, whole)) : NULL;
-    if (!region || tensor_copy_(region, g[0]) < 0)
+    if (!region || ag_copy_(region, g[0]) < 0)
         return -1;
     gi[0] = whole;
     return 0;
@@ -121,21 +121,25 @@ int ag_edge(Tensor *t, AgNode **node, int *output_nr)
  * the view's old value among the inner node's inputs (-1: not an input). */
 #define SELF_SLOT (2 * TENSOR_MAX_DIMS + 2)
 
+/* The base's gradient passes through, except in the view's region, which
+ * the in-place op's own formula maps to the view's old value.  Written with
+ * recorded ops (clone, an in-place write into a view), so that with
+ * create_graph second derivatives pass through too. */
 static int copy_slices_backward(AgNode *n, Tensor *const *g, Tensor **gi)
 {
     AgNode *inner = n->extra;
     int self = (int)n->i[SELF_SLOT];
-    Tensor *whole = tmp(tensor_clone(g[0]));
+    Tensor *whole = tmp(ag_clone(g[0]));
     Tensor *region = whole ? tmp(geometry_view(n, whole)) : NULL;
-    Tensor *region_grad = region ? tmp(tensor_clone(region)) : NULL;
+    Tensor *region_grad = region ? tmp(ag_clone(region)) : NULL;
     if (!region_grad)
         return -1;
     Tensor *inner_gi[inner->n_inputs];
     memset(inner_gi, 0, sizeof inner_gi);
     if (inner->op->backward(inner, &region_grad, inner_gi) < 0)
         return -1;
-    int status = self >= 0 && inner_gi[self] ? tensor_copy_(region, inner_gi[self])
-                                            : tensor_fill_(region, 0);
+    int status = self >= 0 && inner_gi[self] ? ag_copy_(region, inner_gi[self])
+                                            : ag_fill_(region, 0);
     if (status < 0)
         return -1;
     gi[0] = whole;

@@ -163,8 +163,10 @@ int ag_retain_grad(Tensor *t)
     h->hook.fn = store_retained_grad;
     h->hook.ctx = t;
     h->retain = t;
-    h->next = fn->hooks;
-    fn->hooks = h;
+    AgNodeHook **p = &fn->hooks;              /* last: .grad sees what the hooks made */
+    while (*p)
+        p = &(*p)->next;
+    *p = h;
     t->autograd->retains_grad = true;
     return 0;
 }

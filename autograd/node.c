@@ -141,6 +141,7 @@ int ag_save(AgNode *n, int slot, const Tensor *t)
         tensor_retain(keep);
     }
     n->saved[slot] = (AgSaved){keep, keep->storage->version, false, 0};
+    n->has_saved = true;
     return 0;
 }
 
@@ -162,6 +163,7 @@ int ag_save_output(AgNode *n, int slot, const Tensor *out, int output_nr)
     if (!alias)
         return -1;
     n->saved[slot] = (AgSaved){alias, out->storage->version, true, output_nr};
+    n->has_saved = true;
     return 0;
 }
 
@@ -225,14 +227,19 @@ Tensor *ag_finish(AgNode *n, Tensor *out)
 
 /* ---- helpers for backward formulas ------------------------------------------ */
 
+void *ag_fail_freed(const AgNode *n)
+{
+    return tensor_fail("%s: trying to backward through the graph a second time (or to use "
+                       "saved tensors after they were freed); pass {retain_graph = true} "
+                       "to the first backward if you need a second one",
+                       ag_node_name(n));
+}
+
 Tensor *saved(AgNode *n, int slot)
 {
     AgSaved *s = &n->saved[slot];
     if (n->saved_released || !s->tensor)
-        return tensor_fail("%s: trying to backward through the graph a second time (or to use "
-                           "saved tensors after they were freed); pass {retain_graph = true} "
-                           "to the first backward if you need a second one",
-                           n->op->name);
+        return ag_fail_freed(n);
     if (s->tensor->storage->version != s->version)
         return tensor_fail("%s: a tensor needed for gradient computation has been modified by an "
                            "in-place operation: saved tensor %d was at version %u and is now at "

@@ -68,6 +68,7 @@ struct AgNode {
     uint64_t seq;             /* creation order: backward runs newer nodes first */
     int n_outputs;
     bool saved_released;      /* a backward without retain_graph has run */
+    bool has_saved;           /* it saved tensors (so it cannot run again then) */
     AgSaved saved[AG_MAX_SAVED];
     /* The op's own arguments: dims, sizes, scalars. */
     double f[4];
@@ -85,7 +86,8 @@ struct AgNode {
 struct AgMeta {
     bool requires_grad;       /* a leaf the user marked */
     bool retains_grad;
-    bool detached;            /* made by detach: a view of its base for no one */
+    bool detached;            /* made by detach, or as a view under no_grad: not a
+                               * view of its base as far as autograd is concerned */
     int output_nr;
     AgNode *grad_fn;          /* a reference; NULL for leaves */
     AgNode *grad_accumulator; /* weak: cleared when that node goes */
@@ -153,6 +155,8 @@ static inline bool ag_needs_grad(const AgNode *n, int i)
 {
     return n->input[i].node != NULL;
 }
+/* The error for a node whose saved tensors a backward has freed. */
+void *ag_fail_freed(const AgNode *n);
 /* A saved tensor (borrowed, released with the formula's temporaries), after
  * checking that no in-place op has changed it; NULL with PyTorch's message
  * otherwise, or when backward already freed it. */
@@ -210,9 +214,29 @@ AgNode *reduce_node(const AgOp *op, const Tensor *t, int ndims, const int *dims)
 Tensor *reduce_grad_spread(const AgNode *n, const Tensor *g);
 /* How many input elements each output element of reduction n summarises. */
 double reduce_count(const AgNode *n);
+/* Whether some element of x is zero (-1 on failure): where prod and cumprod
+ * leave their formulas that divide by x (op_reduce.c). */
+int reduce_any_zero(const Tensor *x);
 /* The region that view node `view` (narrow, select, diagonal) took, taken
  * from t and recorded. */
 Tensor *ag_region(const AgNode *view, const Tensor *t);
+/* Zeros of `shape` with g on their diagonal `offset` of dims d1 and d2,
+ * recorded (its gradient takes that diagonal): diagonal's gradient, and
+ * diag's (op_join.c). */
+Tensor *ag_diagonal_embed(const Tensor *g, int ndim, const int64_t *shape, int64_t offset, int d1,
+                          int d2);
+
+/* ---- value-selecting ops (op_sort.c; max/min along a dim in op_reduce.c) -- */
+
+/* The backward of such an op: g scattered into zeros of the input's shape
+ * at the positions the op took (recorded). */
+int select_backward(AgNode *n, Tensor *const *grad_out, Tensor **grad_in);
+/* Records `values`, taken from t along dim at the 0-based int64 `indices`
+ * (values' shape; both lack dim unless keepdim), as op, whose backward is
+ * select_backward; the node keeps its own copy of the indices.  Returns
+ * values, or NULL (values released) on failure. */
+Tensor *record_selection(const AgOp *op, const Tensor *t, int dim, bool keepdim, Tensor *values,
+                         const Tensor *indices);
 
 /* The temporaries of the formula running on this thread (engine.c). */
 typedef struct {

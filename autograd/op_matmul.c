@@ -6,7 +6,8 @@
  * 1 x k row, on the right as a k x 1 column) and giving dC the matching
  * size-1 dims; batch dims that broadcast are summed away by grad_to_input.
  * mm, bmm, mv and dot are matmul with stricter shape checks, so they share
- * its formula; addmm and baddbmm add the scaled input's share.
+ * its formula; addmm and baddbmm add the scaled input's share.  outer is
+ * the product of a column and a row: da = dC b and db = dC^T a.
  */
 #include "autograd/node.h"
 
@@ -103,4 +104,103 @@ Tensor *ag_mv(const Tensor *a, const Tensor *v)
 Tensor *ag_dot(const Tensor *a, const Tensor *b)
 {
     return a && b ? record_product(DOT, a, b, tensor_dot(a, b)) : NULL;
+}
+
+/* ---- outer: C = a b^T ---------------------------------------------------------- */
+
+/* x in g's dtype (outer promotes its operands), recorded. */
+static Tensor *like_grad(const Tensor *x, const Tensor *g)
+{
+    if (!x || !g || x->dtype == g->dtype)
+        return (Tensor *)x;
+    return tmp(ag_to_dtype(x, g->dtype));
+}
+
+static int outer_backward(AgNode *n, Tensor *const *g, Tensor **gi)
+{
+    if (ag_needs_grad(n, 0))
+        gi[0] = tmp(ag_mv(g[0], like_grad(saved(n, 1), g[0])));
+    if (ag_needs_grad(n, 1))
+        gi[1] = tmp(ag_mv(transposed(g[0]), like_grad(saved(n, 0), g[0])));
+    return 0;
+}
+
+static const AgOp outer_op = {"OuterBackward", outer_backward, NULL};
+
+Tensor *ag_outer(const Tensor *a, const Tensor *b)
+{
+    if (!a || !b)
+        return NULL;
+    Tensor *out = tensor_outer(a, b);
+    const Tensor *in[] = {a, b};
+    if (!out || !ag_should_record(2, in))
+        return out;
+    AgNode *n = ag_node_new(&outer_op, 2, in);
+    if (n && ((ag_needs_grad(n, 1) && ag_save(n, 0, a) < 0) ||
+              (ag_needs_grad(n, 0) && ag_save(n, 1, b) < 0))) {
+        ag_node_release(n);
+        n = NULL;
+    }
+    return ag_finish(n, out);
+}
+
+/* ---- addmm, baddbmm: beta * input + alpha * (m1 @ m2) --------------------------- */
+
+/* d input = beta dC summed to input's shape (zeros when beta == 0: the
+ * input was never read); dm1, dm2 as for mm, scaled by alpha. */
+static int add_product_backward(AgNode *n, Tensor *const *g, Tensor **gi)
+{
+    double beta = n->f[0], alpha = n->f[1];
+    if (ag_needs_grad(n, 0)) {
+        const AgInput *in = &n->input[0];
+        gi[0] = beta == 0 ? tmp(tensor_zeros(in->ndim, in->shape, g[0]->dtype))
+                          : grad_to_input(n, 0, beta == 1 ? g[0] : f_scale(g[0], beta));
+    }
+    if (!ag_needs_grad(n, 1) && !ag_needs_grad(n, 2))
+        return 0;
+    Tensor *a = ag_needs_grad(n, 2) ? saved(n, 0) : NULL;
+    Tensor *b = ag_needs_grad(n, 1) ? saved(n, 1) : NULL;
+    Tensor *ga = alpha == 1 ? g[0] : f_scale(g[0], alpha);
+    matmul_grads(n, ga, a, b, 1, 2, &gi[1], &gi[2]);
+    return 0;
+}
+
+static const AgOp addmm_op = {"AddmmBackward", add_product_backward, NULL};
+static const AgOp baddbmm_op = {"BaddbmmBackward", add_product_backward, NULL};
+
+static Tensor *record_add_product(const AgOp *op, const Tensor *input, const Tensor *m1,
+                                  const Tensor *m2, double beta, double alpha, Tensor *out)
+{
+    const Tensor *in[] = {input, m1, m2};
+    if (!out || !ag_should_record(3, in))
+        return out;
+    AgNode *n = ag_node_new(op, 3, in);
+    if (n) {
+        n->f[0] = beta;
+        n->f[1] = alpha;
+        if ((ag_needs_grad(n, 2) && ag_save(n, 0, m1) < 0) ||
+            (ag_needs_grad(n, 1) && ag_save(n, 1, m2) < 0)) {
+            ag_node_release(n);
+            n = NULL;
+        }
+    }
+    return ag_finish(n, out);
+}
+
+Tensor *ag_addmm(const Tensor *input, const Tensor *m1, const Tensor *m2, double beta,
+                 double alpha)
+{
+    if (!input || !m1 || !m2)
+        return NULL;
+    return record_add_product(&addmm_op, input, m1, m2, beta, alpha,
+                              tensor_addmm(input, m1, m2, beta, alpha));
+}
+
+Tensor *ag_baddbmm(const Tensor *input, const Tensor *b1, const Tensor *b2, double beta,
+                   double alpha)
+{
+    if (!input || !b1 || !b2)
+        return NULL;
+    return record_add_product(&baddbmm_op, input, b1, b2, beta, alpha,
+                              tensor_baddbmm(input, b1, b2, beta, alpha));
 }

@@ -7,7 +7,9 @@
  * expand repeated.  Views that pick a region (narrow, select) embed the
  * gradient into zeros of the input's shape; that embedding is itself
  * recorded (EmbedBackward, whose gradient takes the region again), so
- * second derivatives pass through every view.
+ * second derivatives pass through every view.  unfold's windows may
+ * overlap, so its gradient sums each window back into place (PyTorch's
+ * unfold_backward), again a recorded op whose own gradient is unfold.
  */
 #include <string.h>
 
@@ -32,6 +34,17 @@ static Tensor *record_view(const AgOp *op, const Tensor *t, Tensor *out, AgNode 
 {
     if (node)
         *node = NULL;
+    if (out && !ag_grad_enabled() && ag_requires_grad(t)) {
+        /* A view made under no_grad stays outside its base's graph, as in
+         * PyTorch (else view_refresh would give it the base's history). */
+        struct AgMeta *m = ag_meta(out);
+        if (!m) {
+            tensor_release(out);
+            return NULL;
+        }
+        m->detached = true;
+        return out;
+    }
     if (!out || !ag_should_record(1, &t))
         return out;
     AgNode *n = ag_node_new(op, 1, &t);
@@ -113,6 +126,26 @@ Tensor *ag_transpose(const Tensor *t, int d0, int d1)
         n->i[1] = d1 < 0 ? d1 + nd : d1;
     }
     return out;
+}
+
+/* x:t(): the transpose of a matrix, a vector or scalar as it is (an alias);
+ * its gradient is t() of the output's gradient. */
+static int t_backward(AgNode *n, Tensor *const *g, Tensor **gi)
+{
+    gi[0] = tmp(ag_t(g[0]));
+    return 0;
+}
+
+static const AgOp t_op = {"TBackward", t_backward, NULL};
+
+Tensor *ag_t(const Tensor *t)
+{
+    if (!t)
+        return NULL;
+    if (t->ndim > 2)
+        return tensor_fail("t: expects a tensor with <= 2 dims, but it has %d (use transpose)",
+                           t->ndim);
+    return record_view(&t_op, t, t->ndim < 2 ? tensor_alias(t) : tensor_transpose(t, 0, 1), NULL);
 }
 
 static int permute_backward(AgNode *n, Tensor *const *g, Tensor **gi)
@@ -239,4 +272,101 @@ Tensor *ag_select(const Tensor *t, int dim, int64_t index)
 Tensor *ag_diagonal(const Tensor *t, int64_t offset, int d1, int d2)
 {
     return region_view(&diagonal_op, t, 2, d1, offset, d2);
+}
+
+/* Zeros of `shape` with g on their diagonal `offset` of dims d1, d2 (the
+ * gradient of a diagonal, and of diag's 2-D -> 1-D form), recorded like the
+ * other embeddings: a diagonal view node, outside any graph, describes the
+ * region. */
+Tensor *ag_diagonal_embed(const Tensor *g, int ndim, const int64_t *shape, int64_t offset, int d1,
+                          int d2)
+{
+    if (!g)
+        return NULL;
+    const Tensor *none = NULL;
+    AgNode *view = ag_node_new(&diagonal_op, 1, &none);
+    if (!view)
+        return NULL;
+    view->input[0].dtype = g->dtype;
+    view->input[0].ndim = ndim;
+    memcpy(view->input[0].shape, shape, (size_t)ndim * sizeof shape[0]);
+    view->i[0] = 2;
+    view->i[1] = d1;
+    view->i[2] = offset;
+    view->i[3] = d2;
+    Tensor *out = embed(view, g);
+    ag_node_release(view);
+    return out;
+}
+
+/* ---- unfold: windows that may overlap ---------------------------------------- */
+
+/* n->i: the dim, the window size and the step (the same for unfold and for
+ * its backward). */
+static void store_unfold(AgNode *n, int64_t dim, int64_t size, int64_t step)
+{
+    n->i[0] = dim;
+    n->i[1] = size;
+    n->i[2] = step;
+}
+
+/* Its gradient: d unfold_backward(g) / d g = unfold (a linear map and its
+ * adjoint). */
+static int unfold_backward_backward(AgNode *n, Tensor *const *g, Tensor **gi)
+{
+    gi[0] = tmp(ag_unfold(g[0], (int)n->i[0], n->i[1], n->i[2]));
+    return 0;
+}
+
+static const AgOp unfold_backward_op = {"UnfoldBackwardBackward", unfold_backward_backward, NULL};
+
+/* PyTorch's unfold_backward: zeros of the input's shape, every window of g
+ * added back where it was taken from, so overlapping windows sum.  g is
+ * (..., windows, ..., size): its slice j of the last dim goes to positions
+ * j, j + step, j + 2 step, ... of `dim`, which one strided view reaches. */
+static Tensor *unfold_backward(const Tensor *g, const AgInput *in, int dim, int64_t size,
+                               int64_t step)
+{
+    if (!g)
+        return NULL;
+    Tensor *whole = tensor_zeros(in->ndim, in->shape, g->dtype);
+    Tensor *windows = whole ? tensor_unfold(whole, dim, size, step) : NULL;
+    int status = windows ? 0 : -1;
+    for (int64_t j = 0; status == 0 && j < size; j++) {
+        Tensor *dst = tensor_select(windows, windows->ndim - 1, j);
+        Tensor *src = dst ? tensor_select(g, g->ndim - 1, j) : NULL;
+        status = src ? tensor_binary_(BINARY_ADD, dst, src) : -1;
+        tensor_release(dst);
+        tensor_release(src);
+    }
+    tensor_release(windows);
+    if (status < 0) {
+        tensor_release(whole);
+        return NULL;
+    }
+    if (!ag_should_record(1, &g))
+        return whole;
+    AgNode *n = ag_node_new(&unfold_backward_op, 1, &g);
+    if (n)
+        store_unfold(n, dim, size, step);
+    return ag_finish(n, whole);
+}
+
+static int unfold_backward_fn(AgNode *n, Tensor *const *g, Tensor **gi)
+{
+    gi[0] = tmp(unfold_backward(g[0], &n->input[0], (int)n->i[0], n->i[1], n->i[2]));
+    return 0;
+}
+
+static const AgOp unfold_op = {"UnfoldBackward", unfold_backward_fn, NULL};
+
+Tensor *ag_unfold(const Tensor *t, int dim, int64_t size, int64_t step)
+{
+    if (!t)
+        return NULL;
+    AgNode *n;
+    Tensor *out = record_view(&unfold_op, t, tensor_unfold(t, dim, size, step), &n);
+    if (n)
+        store_unfold(n, dim < 0 ? dim + t->ndim : dim, size, step);
+    return out;
 }

@@ -16,12 +16,18 @@
 #include <string.h>
 
 static _Thread_local char error_message[512];
+static _Thread_local unsigned long failures;
 
 volatile sig_atomic_t tensor_interrupt_requested;
 
 const char *tensor_error(void)
 {
     return error_message;
+}
+
+unsigned long tensor_failure_count(void)
+{
+    return failures;
 }
 
 void *tensor_fail(const char *fmt, ...)
@@ -33,6 +39,7 @@ void *tensor_fail(const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     memcpy(error_message, buf, sizeof buf);
+    failures++;
     return NULL;
 }
 

@@ -68,8 +68,30 @@ static DType sum_dtype(DType dt)
     return dtype_is_floating(dt) ? dt : DTYPE_INT64;
 }
 
+/* Below this many elements a whole-tensor sum of a contiguous floating
+ * tensor is one loop: planning a reduction costs more than a loss of a few
+ * hundred numbers (the common last op before backward). */
+#define SUM_SMALL 1024
+
+static Tensor *sum_small(const Tensor *t, int64_t n)
+{
+    double acc = 0;
+    const void *data = tensor_data(t);
+    if (t->dtype == DTYPE_FLOAT32)
+        for (int64_t i = 0; i < n; i++)
+            acc += ((const float *)data)[i];
+    else
+        for (int64_t i = 0; i < n; i++)
+            acc += ((const double *)data)[i];
+    return tensor_scalar(acc, t->dtype);
+}
+
 Tensor *tensor_sum(const Tensor *t, int ndims, const int *dims, bool keepdim)
 {
+    int64_t n = tensor_numel(t);
+    if (ndims == 0 && !keepdim && n <= SUM_SMALL && dtype_is_floating(t->dtype) &&
+        tensor_is_contiguous(t))
+        return sum_small(t, n);
     return reduce_simple("sum", t, ndims, dims, keepdim, FOLD_SUM, sum_dtype(t->dtype));
 }
 

@@ -39,6 +39,29 @@ bool shape_check(int ndim, const int64_t *shape, int64_t *numel)
     return true;
 }
 
+/* Tensor headers are recycled through a small per-thread cache: a loop of
+ * small ops makes and drops many, and Lua's collector frees them in batches
+ * that overflow malloc's own caches. */
+#define HEADER_CACHE 64
+static _Thread_local Tensor *header_cache[HEADER_CACHE];
+static _Thread_local int headers_cached;
+
+Tensor *tensor_header_new(void)
+{
+    if (headers_cached > 0)
+        return header_cache[--headers_cached];
+    Tensor *t = malloc(sizeof *t);
+    return t ? t : tensor_fail("out of memory: cannot allocate a tensor header");
+}
+
+static void tensor_header_free(Tensor *t)
+{
+    if (headers_cached < HEADER_CACHE)
+        header_cache[headers_cached++] = t;
+    else
+        free(t);
+}
+
 static Tensor *tensor_alloc(int ndim, const int64_t *shape, DType dt, bool zero)
 {
     int64_t numel;
@@ -48,12 +71,12 @@ static Tensor *tensor_alloc(int ndim, const int64_t *shape, DType dt, bool zero)
     if (__builtin_mul_overflow((size_t)numel, dtype_size(dt), &nbytes))
         return tensor_fail("size overflows int64: %lld elements of %s", (long long)numel,
                            dtype_name(dt));
-    Tensor *t = malloc(sizeof *t);
+    Tensor *t = tensor_header_new();
     if (!t)
-        return tensor_fail("out of memory: cannot allocate a tensor header");
+        return NULL;
     t->storage = storage_new(nbytes, zero);
     if (!t->storage) {
-        free(t);
+        tensor_header_free(t);
         return NULL;
     }
     t->offset = 0;
@@ -109,7 +132,7 @@ void tensor_release(Tensor *t)
         meta_release(t->autograd);
     tensor_release(t->base);
     storage_release(t->storage);
-    free(t);
+    tensor_header_free(t);
 }
 
 int64_t tensor_numel(const Tensor *t)

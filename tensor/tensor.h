@@ -69,6 +69,9 @@ typedef struct Tensor {
 
 /* The message of the last failure on this thread. */
 const char *tensor_error(void);
+/* How many failures this thread has recorded: a caller can tell whether
+ * anything failed (and left a message) since it last looked. */
+unsigned long tensor_failure_count(void);
 /* Record a failure; returns NULL so callers can `return tensor_fail(...)`. */
 void *tensor_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Set asynchronously (by a SIGINT handler); long kernels poll it and fail
@@ -133,6 +136,9 @@ Tensor *tensor_zeros(int ndim, const int64_t *shape, DType dt);
 Tensor *tensor_scalar(double value, DType dt);       /* 0-dim */
 void tensor_retain(Tensor *t);
 void tensor_release(Tensor *t);
+/* Uninitialised memory for a header (views fill it in); tensor_release
+ * gives it back. */
+Tensor *tensor_header_new(void);
 /* How tensor_release frees a tensor's autograd record. */
 void tensor_set_meta_release(void (*release)(struct AgMeta *meta));
 

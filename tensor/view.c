@@ -18,9 +18,9 @@
 static Tensor *view_make(const Tensor *t, int ndim, const int64_t *shape,
                          const int64_t *stride, int64_t offset)
 {
-    Tensor *v = malloc(sizeof *v);
+    Tensor *v = tensor_header_new();
     if (!v)
-        return tensor_fail("out of memory: cannot allocate a tensor header");
+        return NULL;
     v->storage = t->storage;
     storage_retain(v->storage);
     v->offset = offset;

@@ -7,11 +7,36 @@
  * torch.tensor walks the nested table twice: once to learn the shape and the
  * dtype (bool, int64 or the default float, as PyTorch infers from Python
  * values) and to reject ragged or mixed input, once to store the values.
+ *
+ * Every constructor's options table may say {requires_grad = true}: the new
+ * tensor is then a leaf that requires grad (floating dtypes only, as in
+ * PyTorch).  The in-place random fills follow autograd's in-place rules
+ * (autograd/op_random.c).
  */
 #include <math.h>
 #include <string.h>
 
+#include "autograd/autograd.h"
 #include "vm/bind_tensor.h"
+
+/* ---- a new tensor, and its requires_grad option ------------------------------- */
+
+/* Pushes the new tensor t (NULL: raises the core's message), or releases it
+ * and raises when the fill that made it failed (status != 0); then marks it
+ * as a leaf that requires grad when the options at `opts` say so. */
+static int push_new(lua_State *L, Tensor *t, int status, int opts, const char *fn)
+{
+    if (t == NULL)
+        return raise_tensor_error_in(L, fn);
+    if (status != 0) {
+        tensor_release(t);
+        return raise_tensor_error(L);
+    }
+    push_tensor(L, t);
+    if (opt_bool(L, opts, "requires_grad", false) && ag_set_requires_grad(t, true) < 0)
+        return raise_tensor_error_in(L, fn);
+    return 1;
+}
 
 /* ---- torch.tensor ---------------------------------------------------------- */
 
@@ -98,8 +123,7 @@ static int l_tensor(lua_State *L)
 {
     if (is_tensor(L, 1)) {
         Tensor *src = check_tensor(L, 1);
-        push_tensor(L, tensor_to_dtype(src, opt_dtype(L, 2, src->dtype, "tensor")));
-        return 1;
+        return push_new(L, tensor_to_dtype(src, opt_dtype(L, 2, src->dtype, "tensor")), 0, 2, "tensor");
     }
     luaL_argexpected(L, lua_type(L, 1) == LUA_TTABLE || leaf_kind(L, 1) != KIND_NONE, 1,
                      "number, boolean or nested table");
@@ -116,23 +140,10 @@ static int l_tensor(lua_State *L)
     int64_t pos = 0;
     store_nested(L, 0, &inf, dt, tensor_data(t), &pos);
     lua_pop(L, 1);
-    push_tensor(L, t);
-    return 1;
+    return push_new(L, t, 0, 2, "tensor");
 }
 
 /* ---- filled constructors ----------------------------------------------------- */
-
-/* Pushes t, or releases it and raises when the fill that made it failed. */
-static int push_or_raise(lua_State *L, Tensor *t, int status)
-{
-    if (status != 0) {
-        tensor_release(t);
-        return raise_tensor_error(L);
-    }
-    push_tensor(L, t);
-    return 1;
-}
-
 
 /* Reads `size...` from `first` and the options after it; returns a new tensor
  * filled with *value, or uninitialised when value is NULL. */
@@ -140,12 +151,13 @@ static int push_filled(lua_State *L, int first, const double *value, const char 
 {
     int64_t shape[TENSOR_MAX_DIMS];
     int ndim = check_shape(L, first, shape, fn);
-    DType dt = opt_dtype(L, lua_gettop(L), dtype_default(), fn);
+    int opts = lua_gettop(L);
+    DType dt = opt_dtype(L, opts, dtype_default(), fn);
     bool zero = value && *value == 0;
     Tensor *t = zero ? tensor_zeros(ndim, shape, dt) : tensor_empty(ndim, shape, dt);
     if (t == NULL)
         return raise_tensor_error_in(L, fn);
-    return push_or_raise(L, t, value && !zero ? tensor_fill_(t, *value) : 0);
+    return push_new(L, t, value && !zero ? tensor_fill_(t, *value) : 0, opts, fn);
 }
 
 static int l_zeros(lua_State *L) { return push_filled(L, 1, &(double){0}, "zeros"); }
@@ -174,7 +186,7 @@ static Tensor *new_like(lua_State *L, int opts, const char *fn)
 static int push_filled_like(lua_State *L, const double *value, int opts, const char *fn)
 {
     Tensor *t = new_like(L, opts, fn);
-    return push_or_raise(L, t, value ? tensor_fill_(t, *value) : 0);
+    return push_new(L, t, value ? tensor_fill_(t, *value) : 0, opts, fn);
 }
 
 static int l_zeros_like(lua_State *L) { return push_filled_like(L, &(double){0}, 2, "zeros_like"); }
@@ -216,8 +228,7 @@ static int l_arange(lua_State *L)
     char *p = tensor_data(t);
     for (int64_t i = 0; i < n; i++)
         dtype_store(dt, p + i * (int64_t)dtype_size(dt), start + (double)i * step);
-    push_tensor(L, t);
-    return 1;
+    return push_new(L, t, 0, nargs + 1, "arange");
 }
 
 static int l_linspace(lua_State *L)
@@ -238,8 +249,7 @@ static int l_linspace(lua_State *L)
         double v = i < n / 2 ? start + step * (double)i : end - step * (double)(n - 1 - i);
         dtype_store(dt, p + i * (int64_t)dtype_size(dt), v);
     }
-    push_tensor(L, t);
-    return 1;
+    return push_new(L, t, 0, 4, "linspace");
 }
 
 static int l_eye(lua_State *L)
@@ -254,8 +264,7 @@ static int l_eye(lua_State *L)
         int64_t idx[2] = {i, i};
         tensor_set(t, idx, 1);
     }
-    push_tensor(L, t);
-    return 1;
+    return push_new(L, t, 0, lua_gettop(L), "eye");
 }
 
 /* ---- random tensors ----------------------------------------------------------- */
@@ -273,13 +282,13 @@ static Tensor *new_random_target(lua_State *L, int first, DType def, const char 
 static int l_rand(lua_State *L)
 {
     Tensor *t = new_random_target(L, 1, dtype_default(), "rand");
-    return push_or_raise(L, t, tensor_uniform_(t, 0, 1));
+    return push_new(L, t, tensor_uniform_(t, 0, 1), lua_gettop(L), "rand");
 }
 
 static int l_randn(lua_State *L)
 {
     Tensor *t = new_random_target(L, 1, dtype_default(), "randn");
-    return push_or_raise(L, t, tensor_normal_(t, 0, 1));
+    return push_new(L, t, tensor_normal_(t, 0, 1), lua_gettop(L), "randn");
 }
 
 /* randint(high, size) or randint(low, high, size): low <= x < high. */
@@ -291,19 +300,19 @@ static int l_randint(lua_State *L)
     if (high <= low)
         return luaL_error(L, "randint: high (%d) must be greater than low (%d)", (int)high, (int)low);
     Tensor *t = new_random_target(L, has_low ? 3 : 2, DTYPE_INT64, "randint");
-    return push_or_raise(L, t, tensor_random_int_(t, low, high));
+    return push_new(L, t, tensor_random_int_(t, low, high), lua_gettop(L), "randint");
 }
 
 static int l_rand_like(lua_State *L)
 {
     Tensor *t = new_like(L, 2, "rand_like");
-    return push_or_raise(L, t, tensor_uniform_(t, 0, 1));
+    return push_new(L, t, tensor_uniform_(t, 0, 1), 2, "rand_like");
 }
 
 static int l_randn_like(lua_State *L)
 {
     Tensor *t = new_like(L, 2, "randn_like");
-    return push_or_raise(L, t, tensor_normal_(t, 0, 1));
+    return push_new(L, t, tensor_normal_(t, 0, 1), 2, "randn_like");
 }
 
 /* 1-based, like every index in luagrad: a permutation of 1..n. */
@@ -323,14 +332,13 @@ static int l_randperm(lua_State *L)
         tensor_release(t);
         t = converted;
     }
-    push_tensor(L, t);
-    return 1;
+    return push_new(L, t, 0, 2, "randperm");
 }
 
 static int l_uniform_(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1);
-    if (tensor_uniform_(t, luaL_optnumber(L, 2, 0), luaL_optnumber(L, 3, 1)) != 0)
+    if (ag_uniform_(t, luaL_optnumber(L, 2, 0), luaL_optnumber(L, 3, 1)) != 0)
         return raise_tensor_error(L);
     lua_settop(L, 1);
     return 1;
@@ -339,7 +347,7 @@ static int l_uniform_(lua_State *L)
 static int l_normal_(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1);
-    if (tensor_normal_(t, luaL_optnumber(L, 2, 0), luaL_optnumber(L, 3, 1)) != 0)
+    if (ag_normal_(t, luaL_optnumber(L, 2, 0), luaL_optnumber(L, 3, 1)) != 0)
         return raise_tensor_error(L);
     lua_settop(L, 1);
     return 1;
@@ -350,7 +358,7 @@ static int l_bernoulli_(lua_State *L)
     Tensor *t = check_tensor(L, 1);
     double p = luaL_optnumber(L, 2, 0.5);
     luaL_argcheck(L, p >= 0 && p <= 1, 2, "probability must be in [0, 1]");
-    if (tensor_bernoulli_(t, p) != 0)
+    if (ag_bernoulli_(t, p) != 0)
         return raise_tensor_error(L);
     lua_settop(L, 1);
     return 1;
@@ -392,29 +400,29 @@ static int l_is_tensor(lua_State *L)
 }
 
 static const BindFn create_functions[] = {
-    {"tensor", l_tensor, "torch.tensor(data, {dtype=})",
+    {"tensor", l_tensor, "torch.tensor(data, {dtype=, requires_grad=})",
      "A new tensor from a number, a boolean or nested tables of them (or a copy of a tensor). Integers give int64, "
      "booleans bool, other numbers the default dtype."},
-    {"zeros", l_zeros, "torch.zeros(size..., {dtype=})", "A tensor of zeros; size as numbers or one table."},
-    {"ones", l_ones, "torch.ones(size..., {dtype=})", "A tensor of ones; size as numbers or one table."},
-    {"empty", l_empty, "torch.empty(size..., {dtype=})", "A tensor whose values are not initialised."},
-    {"full", l_full, "torch.full(size, value, {dtype=})", "A tensor of the given size (a table) filled with value."},
-    {"zeros_like", l_zeros_like, "torch.zeros_like(x, {dtype=})", "Zeros of x's shape and dtype."},
-    {"ones_like", l_ones_like, "torch.ones_like(x, {dtype=})", "Ones of x's shape and dtype."},
-    {"empty_like", l_empty_like, "torch.empty_like(x, {dtype=})", "Uninitialised, of x's shape and dtype."},
-    {"full_like", l_full_like, "torch.full_like(x, value, {dtype=})", "x's shape and dtype, filled with value."},
-    {"rand_like", l_rand_like, "torch.rand_like(x, {dtype=})", "Uniform [0, 1) values of x's shape."},
-    {"randn_like", l_randn_like, "torch.randn_like(x, {dtype=})", "Standard normal values of x's shape."},
-    {"arange", l_arange, "torch.arange([start,] end [, step], {dtype=})",
+    {"zeros", l_zeros, "torch.zeros(size..., {dtype=, requires_grad=})", "A tensor of zeros; size as numbers or one table."},
+    {"ones", l_ones, "torch.ones(size..., {dtype=, requires_grad=})", "A tensor of ones; size as numbers or one table."},
+    {"empty", l_empty, "torch.empty(size..., {dtype=, requires_grad=})", "A tensor whose values are not initialised."},
+    {"full", l_full, "torch.full(size, value, {dtype=, requires_grad=})", "A tensor of the given size (a table) filled with value."},
+    {"zeros_like", l_zeros_like, "torch.zeros_like(x, {dtype=, requires_grad=})", "Zeros of x's shape and dtype."},
+    {"ones_like", l_ones_like, "torch.ones_like(x, {dtype=, requires_grad=})", "Ones of x's shape and dtype."},
+    {"empty_like", l_empty_like, "torch.empty_like(x, {dtype=, requires_grad=})", "Uninitialised, of x's shape and dtype."},
+    {"full_like", l_full_like, "torch.full_like(x, value, {dtype=, requires_grad=})", "x's shape and dtype, filled with value."},
+    {"rand_like", l_rand_like, "torch.rand_like(x, {dtype=, requires_grad=})", "Uniform [0, 1) values of x's shape."},
+    {"randn_like", l_randn_like, "torch.randn_like(x, {dtype=, requires_grad=})", "Standard normal values of x's shape."},
+    {"arange", l_arange, "torch.arange([start,] end [, step], {dtype=, requires_grad=})",
      "Values from start (default 0) up to but excluding end, as PyTorch. All-integer arguments give int64."},
-    {"linspace", l_linspace, "torch.linspace(start, end, steps, {dtype=})",
+    {"linspace", l_linspace, "torch.linspace(start, end, steps, {dtype=, requires_grad=})",
      "steps values evenly spaced from start to end, both included."},
-    {"eye", l_eye, "torch.eye(n [, m], {dtype=})", "An n x m matrix with ones on the diagonal."},
-    {"rand", l_rand, "torch.rand(size..., {dtype=})", "Uniform random values in [0, 1)."},
-    {"randn", l_randn, "torch.randn(size..., {dtype=})", "Standard normal random values."},
-    {"randint", l_randint, "torch.randint([low,] high, size, {dtype=})",
+    {"eye", l_eye, "torch.eye(n [, m], {dtype=, requires_grad=})", "An n x m matrix with ones on the diagonal."},
+    {"rand", l_rand, "torch.rand(size..., {dtype=, requires_grad=})", "Uniform random values in [0, 1)."},
+    {"randn", l_randn, "torch.randn(size..., {dtype=, requires_grad=})", "Standard normal random values."},
+    {"randint", l_randint, "torch.randint([low,] high, size, {dtype=, requires_grad=})",
      "Random integers with low <= x < high (low defaults to 0), as PyTorch; int64 by default."},
-    {"randperm", l_randperm, "torch.randperm(n, {dtype=})",
+    {"randperm", l_randperm, "torch.randperm(n, {dtype=, requires_grad=})",
      "A random permutation of 1..n (1-based, like every luagrad index)."},
     {"manual_seed", l_manual_seed, "torch.manual_seed(seed)",
      "Seeds the random generator, making every random stream reproducible."},

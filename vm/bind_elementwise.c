@@ -239,7 +239,7 @@ static int l_where(lua_State *L)
     Tensor *cond = check_tensor(L, 1), *a, *b;
     StackScalar sa, sb;
     operand_pair(L, 2, 3, &sa, &sb, &a, &b);
-    push_tensor(L, tensor_where(cond, a, b));
+    push_tensor(L, ag_where(cond, a, b));
     return 1;
 }
 
@@ -248,7 +248,7 @@ static int l_where_method(lua_State *L)
 {
     Tensor *x = check_tensor(L, 1), *cond = check_tensor(L, 2);
     StackScalar sy;
-    push_tensor(L, tensor_where(cond, x, operand(L, 3, x, &sy)));
+    push_tensor(L, ag_where(cond, x, operand(L, 3, x, &sy)));
     return 1;
 }
 
@@ -270,7 +270,7 @@ static int l_clamp(lua_State *L)
     Tensor *x = check_tensor(L, 1), *lo, *hi;
     StackScalar s[2];
     clamp_bounds(L, x, s, &lo, &hi);
-    push_tensor(L, tensor_clamp(x, lo, hi));
+    push_tensor(L, ag_clamp(x, lo, hi));
     return 1;
 }
 
@@ -279,14 +279,14 @@ static int l_clamp_(lua_State *L)
     Tensor *x = check_tensor(L, 1), *lo, *hi;
     StackScalar s[2];
     clamp_bounds(L, x, s, &lo, &hi);
-    return inplace_result(L, tensor_clamp_(x, lo, hi));
+    return inplace_result(L, ag_clamp_(x, lo, hi));
 }
 
 static int l_masked_fill(lua_State *L)
 {
     Tensor *x = check_tensor(L, 1), *mask = check_tensor(L, 2);
     StackScalar sv;
-    push_tensor(L, tensor_masked_fill(x, mask, operand(L, 3, x, &sv)));
+    push_tensor(L, ag_masked_fill(x, mask, operand(L, 3, x, &sv)));
     return 1;
 }
 
@@ -294,14 +294,14 @@ static int l_masked_fill_(lua_State *L)
 {
     Tensor *x = check_tensor(L, 1), *mask = check_tensor(L, 2);
     StackScalar sv;
-    return inplace_result(L, tensor_masked_fill_tensor_(x, mask, operand(L, 3, x, &sv)));
+    return inplace_result(L, ag_masked_fill_(x, mask, operand(L, 3, x, &sv)));
 }
 
 static int l_lerp(lua_State *L)
 {
     Tensor *x = check_tensor(L, 1), *end = check_tensor(L, 2);
     StackScalar sw;
-    push_tensor(L, tensor_lerp(x, end, operand(L, 3, x, &sw)));
+    push_tensor(L, ag_lerp(x, end, operand(L, 3, x, &sw)));
     return 1;
 }
 
@@ -309,7 +309,7 @@ static int l_lerp_(lua_State *L)
 {
     Tensor *x = check_tensor(L, 1), *end = check_tensor(L, 2);
     StackScalar sw;
-    return inplace_result(L, tensor_lerp_(x, end, operand(L, 3, x, &sw)));
+    return inplace_result(L, ag_lerp_(x, end, operand(L, 3, x, &sw)));
 }
 
 /* addcmul/addcdiv: (x, t1, t2, {value=1}); t1 and t2 may be numbers. */
@@ -328,10 +328,10 @@ static int addc_call(lua_State *L, AddcFn fn, AddcFn_ fn_)
     return 1;
 }
 
-static int l_addcmul(lua_State *L) { return addc_call(L, tensor_addcmul, NULL); }
-static int l_addcmul_(lua_State *L) { return addc_call(L, NULL, tensor_addcmul_); }
-static int l_addcdiv(lua_State *L) { return addc_call(L, tensor_addcdiv, NULL); }
-static int l_addcdiv_(lua_State *L) { return addc_call(L, NULL, tensor_addcdiv_); }
+static int l_addcmul(lua_State *L) { return addc_call(L, ag_addcmul, NULL); }
+static int l_addcmul_(lua_State *L) { return addc_call(L, NULL, ag_addcmul_); }
+static int l_addcdiv(lua_State *L) { return addc_call(L, ag_addcdiv, NULL); }
+static int l_addcdiv_(lua_State *L) { return addc_call(L, NULL, ag_addcdiv_); }
 
 /* ---- fill_, zero_, copy_ -------------------------------------------------------- */
 

@@ -11,9 +11,16 @@
  * core with base 1, so no conversion pass is needed; Lua lists of integers
  * are accepted wherever an index tensor is.  Views under construction live
  * on the Lua stack as userdata, so a Lua error midway leaks nothing.
+ *
+ * Everything is differentiable: views are taken with ag_select/ag_narrow,
+ * the index-tensor ops are the ag_* ones (autograd/op_index.c), and writes
+ * go through the view with ag_copy_/ag_fill_, so that an assignment into a
+ * tensor with history, or of a tensor with history, is recorded (the base
+ * of the view gets a CopySlices node, as in PyTorch).
  */
 #include <string.h>
 
+#include "autograd/autograd.h"
 #include "vm/bind_tensor.h"
 
 /* ---- x[key] ------------------------------------------------------------------- */
@@ -68,7 +75,7 @@ static Tensor *push_index_view(lua_State *L, Tensor *t, int key)
     if (lua_type(L, key) == LUA_TNUMBER) {
         if (t->ndim == 0)
             luaL_error(L, "index: a 0-dim tensor cannot be indexed (use x:item())");
-        push_tensor(L, tensor_select(t, 0, index_position(L, key, t->shape[0], 1)));
+        push_tensor(L, ag_select(t, 0, index_position(L, key, t->shape[0], 1)));
         return check_tensor(L, -1);
     }
     if (lua_type(L, key) != LUA_TTABLE)
@@ -77,16 +84,17 @@ static Tensor *push_index_view(lua_State *L, Tensor *t, int key)
     int n = (int)lua_rawlen(L, key);
     if (n > t->ndim)
         luaL_error(L, "index: %d indices given for a %d-dim tensor", n, t->ndim);
-    push_tensor(L, tensor_alias(t));
+    /* x[{}]: a view of the whole tensor, recorded like the others. */
+    push_tensor(L, t->ndim > 0 ? ag_narrow(t, 0, 0, t->shape[0]) : ag_view(t, 0, NULL));
     for (int i = 1, dim = 0; i <= n; i++) {
         Tensor *v = check_tensor(L, -1), *next;
         lua_rawgeti(L, key, i);
         if (lua_type(L, -1) == LUA_TNUMBER) {
-            next = tensor_select(v, dim, index_position(L, -1, v->shape[dim], i));
+            next = ag_select(v, dim, index_position(L, -1, v->shape[dim], i));
         } else if (lua_type(L, -1) == LUA_TTABLE) {
             int64_t start, length;
             index_range(L, v->shape[dim], i, &start, &length);
-            next = tensor_narrow(v, dim++, start, length);
+            next = ag_narrow(v, dim++, start, length);
         } else {
             luaL_error(L, "index: entry %d of the index table must be a number or a range "
                        "table, got %s", i, luaL_typename(L, -1));
@@ -103,9 +111,9 @@ int tensor_index_get(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1), *key = test_tensor(L, 2);
     if (key && key->dtype == DTYPE_BOOL)
-        push_tensor(L, tensor_masked_select(t, key));
+        push_tensor(L, ag_masked_select(t, key));
     else if (key)
-        push_tensor(L, tensor_index_select(t, 0, key, 1));
+        push_tensor(L, ag_index_select(t, 0, key, 1));
     else
         push_index_view(L, t, 2);
     return 1;
@@ -145,24 +153,21 @@ static void set_by_tensor(lua_State *L, Tensor *t, Tensor *key)
 {
     Tensor *v = test_tensor(L, 3);
     int status;
-    if (key->dtype == DTYPE_BOOL && (!v || tensor_numel(v) == 1)) {
+    if (key->dtype == DTYPE_BOOL) {
         Tensor *value = to_tensor_arg(L, 3, t);
-        Tensor *scalar = tensor_reshape(value, 0, NULL);
-        status = scalar ? tensor_masked_fill_tensor_(t, key, scalar) : -1;
-        tensor_release(scalar), tensor_release(value);
-    } else if (key->dtype == DTYPE_BOOL) {
-        status = tensor_masked_scatter_(t, key, v);
+        status = ag_index_put_mask_(t, key, value);
+        tensor_release(value);
     } else if (!v) {
-        status = tensor_index_fill_(t, 0, key, check_value(L, 3, "index"), 1);
+        status = ag_index_fill_(t, 0, key, check_value(L, 3, "index"), 1);
     } else {
         if (t->ndim == 0)
             luaL_error(L, "index: a 0-dim tensor cannot be indexed (use x:item())");
         int64_t shape[TENSOR_MAX_DIMS];
         memcpy(shape, t->shape, sizeof shape);
         shape[0] = tensor_numel(key);
-        Tensor *e = tensor_expand(v, t->ndim, shape);
-        Tensor *src = e ? tensor_to_dtype(e, t->dtype) : NULL;
-        status = src ? tensor_index_copy_(t, 0, key, src, 1) : -1;
+        Tensor *e = ag_expand(v, t->ndim, shape);
+        Tensor *src = e ? ag_to_dtype(e, t->dtype) : NULL;
+        status = src ? ag_index_copy_(t, 0, key, src, 1) : -1;
         tensor_release(src), tensor_release(e);
     }
     if (status < 0)
@@ -179,7 +184,7 @@ int tensor_index_set(lua_State *L)
         return 0;
     }
     Tensor *dst = push_index_view(L, t, 2), *src = test_tensor(L, 3);
-    int status = src ? tensor_copy_(dst, src) : tensor_fill_(dst, check_value(L, 3, "index"));
+    int status = src ? ag_copy_(dst, src) : ag_fill_(dst, check_value(L, 3, "index"));
     if (status < 0)
         raise_tensor_error_in(L, "index");
     return 0;
@@ -205,32 +210,24 @@ static Tensor *check_index(lua_State *L, int arg)
     return check_tensor(L, arg);
 }
 
-/* Runs an in-place op on x (returning x) or on a copy of x (returning it). */
-static int finish(lua_State *L, Tensor *target, int status, const char *fn)
+/* The result of an op: in place, x itself (status says whether it worked);
+ * out of place, the new tensor `out` (NULL: it failed). */
+static int finish(lua_State *L, bool in_place, int status, Tensor *out, const char *fn)
 {
-    if (status < 0)
+    if (in_place ? status < 0 : !out)
         return raise_tensor_error_in(L, fn);
-    if (target != check_tensor(L, 1))
-        return 1;          /* the clone pushed by out_of_place */
-    lua_settop(L, 1);
-    return 1;
-}
-
-/* The out-of-place form works on a clone, pushed (it is also the result). */
-static Tensor *target_of(lua_State *L, bool in_place)
-{
-    Tensor *t = check_tensor(L, 1);
     if (in_place)
-        return t;
-    push_tensor(L, tensor_clone(t));
-    return check_tensor(L, -1);
+        lua_settop(L, 1);
+    else
+        push_tensor(L, out);
+    return 1;
 }
 
 static int l_index_select(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1);
     int d = check_dim(L, 2, t->ndim, "index_select");
-    push_tensor(L, tensor_index_select(t, d, check_index(L, 3), 1));
+    push_tensor(L, ag_index_select(t, d, check_index(L, 3), 1));
     return 1;
 }
 
@@ -238,30 +235,36 @@ static int l_gather(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1);
     int d = check_dim(L, 2, t->ndim, "gather");
-    push_tensor(L, tensor_gather(t, d, check_index(L, 3), 1));
+    push_tensor(L, ag_gather(t, d, check_index(L, 3), 1));
     return 1;
 }
 
 static int l_take(lua_State *L)
 {
-    push_tensor(L, tensor_take(check_tensor(L, 1), check_index(L, 2), 1));
+    push_tensor(L, ag_take(check_tensor(L, 1), check_index(L, 2), 1));
     return 1;
 }
 
 static int scatter(lua_State *L, bool in_place, bool add)
 {
-    const char *fn = add ? "scatter_add" : "scatter";
+    const char *fn = add ? (in_place ? "scatter_add_" : "scatter_add")
+                         : (in_place ? "scatter_" : "scatter");
     Tensor *t = check_tensor(L, 1);
     int d = check_dim(L, 2, t->ndim, fn);
-    Tensor *index = check_index(L, 3), *src = test_tensor(L, 4);
+    Tensor *index = check_index(L, 3), *src = test_tensor(L, 4), *out = NULL;
     if (add && !src)
         luaL_checkudata(L, 4, TENSOR_MT);
     double value = src ? 0 : check_value(L, 4, fn);
-    Tensor *x = target_of(L, in_place);
-    int status = add ? tensor_scatter_add_(x, d, index, src, 1)
-                 : src ? tensor_scatter_(x, d, index, src, 1)
-                       : tensor_scatter_value_(x, d, index, value, 1);
-    return finish(L, x, status, fn);
+    int status = 0;
+    if (in_place)
+        status = add ? ag_scatter_add_(t, d, index, src, 1)
+                 : src ? ag_scatter_(t, d, index, src, 1)
+                       : ag_scatter_value_(t, d, index, value, 1);
+    else
+        out = add ? ag_scatter_add(t, d, index, src, 1)
+              : src ? ag_scatter(t, d, index, src, 1)
+                    : ag_scatter_value(t, d, index, value, 1);
+    return finish(L, in_place, status, out, fn);
 }
 
 static int l_scatter(lua_State *L) { return scatter(L, false, false); }
@@ -273,19 +276,25 @@ typedef enum { SLICES_ADD, SLICES_COPY, SLICES_FILL } SliceOp;
 
 static int slices(lua_State *L, bool in_place, SliceOp op)
 {
-    static const char *const names[] = {"index_add", "index_copy", "index_fill"};
-    const char *fn = names[op];
+    static const char *const names[2][3] = {{"index_add", "index_copy", "index_fill"},
+                                            {"index_add_", "index_copy_", "index_fill_"}};
+    const char *fn = names[in_place][op];
     Tensor *t = check_tensor(L, 1);
     int d = check_dim(L, 2, t->ndim, fn);
-    Tensor *index = check_index(L, 3);
+    Tensor *index = check_index(L, 3), *out = NULL;
     Tensor *src = op == SLICES_FILL ? NULL : check_tensor(L, 4);
     double value = op == SLICES_FILL ? check_value(L, 4, fn) : 0;
     double alpha = opt_number(L, 5, "alpha", 1);
-    Tensor *x = target_of(L, in_place);
-    int status = op == SLICES_ADD    ? tensor_index_add_(x, d, index, src, alpha, 1)
-                 : op == SLICES_COPY ? tensor_index_copy_(x, d, index, src, 1)
-                                     : tensor_index_fill_(x, d, index, value, 1);
-    return finish(L, x, status, fn);
+    int status = 0;
+    if (in_place)
+        status = op == SLICES_ADD    ? ag_index_add_(t, d, index, src, alpha, 1)
+                 : op == SLICES_COPY ? ag_index_copy_(t, d, index, src, 1)
+                                     : ag_index_fill_(t, d, index, value, 1);
+    else
+        out = op == SLICES_ADD    ? ag_index_add(t, d, index, src, alpha, 1)
+              : op == SLICES_COPY ? ag_index_copy(t, d, index, src, 1)
+                                  : ag_index_fill(t, d, index, value, 1);
+    return finish(L, in_place, status, out, fn);
 }
 
 static int l_index_add(lua_State *L) { return slices(L, false, SLICES_ADD); }
@@ -297,32 +306,22 @@ static int l_index_fill_(lua_State *L) { return slices(L, true, SLICES_FILL); }
 
 static int l_masked_select(lua_State *L)
 {
-    push_tensor(L, tensor_masked_select(check_tensor(L, 1), check_tensor(L, 2)));
+    push_tensor(L, ag_masked_select(check_tensor(L, 1), check_tensor(L, 2)));
     return 1;
 }
 
 static int l_masked_scatter_(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1);
-    return finish(L, t, tensor_masked_scatter_(t, check_tensor(L, 2), check_tensor(L, 3)),
-                  "masked_scatter_");
+    int status = ag_masked_scatter_(t, check_tensor(L, 2), check_tensor(L, 3));
+    return finish(L, true, status, NULL, "masked_scatter_");
 }
 
 /* Out of place, self and mask broadcast against each other, as in PyTorch. */
 static int l_masked_scatter(lua_State *L)
 {
-    Tensor *t = check_tensor(L, 1), *mask = check_tensor(L, 2), *src = check_tensor(L, 3);
-    int n;
-    int64_t shape[TENSOR_MAX_DIMS];
-    if (!broadcast_shapes("masked_scatter", t->ndim, t->shape, mask->ndim, mask->shape, &n, shape))
-        return raise_tensor_error(L);
-    Tensor *e = tensor_expand(t, n, shape);
-    push_tensor(L, e ? tensor_clone(e) : NULL);
-    tensor_release(e);
-    Tensor *x = check_tensor(L, -1);
-    if (tensor_masked_scatter_(x, mask, src) < 0)
-        return raise_tensor_error_in(L, "masked_scatter");
-    return 1;
+    Tensor *out = ag_masked_scatter(check_tensor(L, 1), check_tensor(L, 2), check_tensor(L, 3));
+    return finish(L, false, 0, out, "masked_scatter");
 }
 
 static int l_nonzero(lua_State *L)

@@ -8,7 +8,11 @@
  * unbind) go out as Lua tables of views.  Dims are 1-based and wrapped here.
  * `repeat` is a Lua keyword, so x:repeat(2, 3) is a syntax error: the method
  * is also bound under Torch7's name, x:repeatTensor(2, 3) (x:tile works too).
+ * Every op calls its ag_* form (autograd/op_join.c), so each is recorded
+ * when an input requires grad; the pieces of split, chunk and unbind share
+ * one node, as in PyTorch.
  */
+#include "autograd/autograd.h"
 #include "vm/bind_tensor.h"
 
 /* Integers as varargs from `first`, or as one table there; returns the count. */
@@ -79,7 +83,7 @@ static int l_cat(lua_State *L)
     for (int i = n - 1; i >= 0; i--)
         if (!(ts[i]->ndim == 1 && ts[i]->shape[0] == 0))
             ndim = ts[i]->ndim;
-    push_tensor(L, tensor_cat(n, ts, n > 0 ? opt_dim(L, next, ndim, "cat") : 0));
+    push_tensor(L, ag_cat(n, ts, n > 0 ? opt_dim(L, next, ndim, "cat") : 0));
     return 1;
 }
 
@@ -87,16 +91,21 @@ static int l_stack(lua_State *L)
 {
     int n, next;
     Tensor **ts = check_tensor_list(L, 1, &n, &next, "stack");
-    push_tensor(L, tensor_stack(n, ts, n > 0 ? opt_dim(L, next, ts[0]->ndim + 1, "stack") : 0));
+    push_tensor(L, ag_stack(n, ts, n > 0 ? opt_dim(L, next, ts[0]->ndim + 1, "stack") : 0));
     return 1;
 }
 
-/* Pushes a list of the narrows of t along d with the given lengths. */
-static void push_pieces(lua_State *L, Tensor *t, int d, int n, const int64_t *lengths)
+/* Pushes a list of the pieces (views) of t along d with the given lengths,
+ * or of its slices along d when lengths is NULL (unbind). */
+static void push_pieces(lua_State *L, Tensor *t, int d, int n, const int64_t *lengths, const char *fn)
 {
+    Tensor **pieces = lua_newuserdatauv(L, sizeof *pieces * (size_t)(n > 0 ? n : 1), 0);
+    if ((lengths ? ag_split(t, d, n, lengths, pieces) : ag_unbind(t, d, pieces)) < 0)
+        raise_tensor_error_in(L, fn);
     lua_createtable(L, n, 0);
-    for (int64_t i = 0, at = 0; i < n; at += lengths[i++]) {
-        push_tensor(L, tensor_narrow(t, d, at, lengths[i]));
+    for (int i = 0; i < n; i++) {
+        push_tensor(L, pieces[i]);
+        pieces[i] = NULL;
         lua_rawseti(L, -2, i + 1);
     }
 }
@@ -137,7 +146,7 @@ static int l_split(lua_State *L)
         if (sum != total)
             return luaL_error(L, "split: sizes sum to %I but dim %d has size %I", (lua_Integer)sum,
                               d + 1, (lua_Integer)total);
-        push_pieces(L, t, d, n, lengths);
+        push_pieces(L, t, d, n, lengths, "split");
         return 1;
     }
     lua_Integer size = luaL_checkinteger(L, 2);
@@ -146,7 +155,7 @@ static int l_split(lua_State *L)
                           size);
     int n;
     int64_t *lengths = even_pieces(L, total, size, 1, &n);
-    push_pieces(L, t, d, n, lengths);
+    push_pieces(L, t, d, n, lengths, "split");
     return 1;
 }
 
@@ -163,7 +172,7 @@ static int l_chunk(lua_State *L)
     int n;
     int64_t size = total == 0 ? 0 : total / chunks + (total % chunks != 0);
     int64_t *lengths = even_pieces(L, total, size, chunks, &n);
-    push_pieces(L, t, d, n, lengths);
+    push_pieces(L, t, d, n, lengths, "chunk");
     return 1;
 }
 
@@ -173,11 +182,9 @@ static int l_unbind(lua_State *L)
     if (t->ndim == 0)
         return luaL_error(L, "unbind: a 0-dim tensor cannot be unbound");
     int d = opt_dim(L, 2, t->ndim, "unbind");
-    lua_createtable(L, (int)t->shape[d], 0);
-    for (int64_t i = 0; i < t->shape[d]; i++) {
-        push_tensor(L, tensor_select(t, d, i));
-        lua_rawseti(L, -2, i + 1);
-    }
+    if (t->shape[d] > INT32_MAX)
+        return luaL_error(L, "unbind: too many slices (%I)", (lua_Integer)t->shape[d]);
+    push_pieces(L, t, d, (int)t->shape[d], NULL, "unbind");
     return 1;
 }
 
@@ -185,7 +192,7 @@ static int l_repeat(lua_State *L)
 {
     int64_t reps[TENSOR_MAX_DIMS];
     int n = check_ints(L, 2, reps, "repeat", "repeat counts");
-    push_tensor(L, tensor_repeat(check_tensor(L, 1), n, reps));
+    push_tensor(L, ag_repeat(check_tensor(L, 1), n, reps));
     return 1;
 }
 
@@ -193,7 +200,7 @@ static int l_tile(lua_State *L)
 {
     int64_t reps[TENSOR_MAX_DIMS];
     int n = check_ints(L, 2, reps, "tile", "repeat counts");
-    push_tensor(L, tensor_tile(check_tensor(L, 1), n, reps));
+    push_tensor(L, ag_tile(check_tensor(L, 1), n, reps));
     return 1;
 }
 
@@ -216,7 +223,7 @@ static int l_flip(lua_State *L)
     Tensor *t = check_tensor(L, 1);
     int dims[TENSOR_MAX_DIMS];
     int n = check_dims(L, 2, t, dims, "flip");
-    push_tensor(L, tensor_flip(t, n, dims));
+    push_tensor(L, ag_flip(t, n, dims));
     return 1;
 }
 
@@ -230,7 +237,7 @@ static int l_roll(lua_State *L)
     if (lua_isnoneornil(L, 3)) {
         if (ns != 1)
             return luaL_error(L, "roll: without dims, give one shift (the flattened tensor rolls)");
-        push_tensor(L, tensor_roll(t, 0, shifts, dims));
+        push_tensor(L, ag_roll(t, 0, shifts, dims));
         return 1;
     }
     int64_t given[TENSOR_MAX_DIMS];
@@ -239,7 +246,7 @@ static int l_roll(lua_State *L)
         return luaL_error(L, "roll: %d shifts given for %d dims", ns, nd);
     for (int i = 0; i < nd; i++)
         dims[i] = wrap_dim(L, given[i], t->ndim, "roll");
-    push_tensor(L, tensor_roll(t, nd, shifts, dims));
+    push_tensor(L, ag_roll(t, nd, shifts, dims));
     return 1;
 }
 
@@ -251,13 +258,12 @@ static int triangle(lua_State *L, bool lower, bool in_place)
     if (t->ndim < 2)
         return luaL_error(L, "%s: expected a tensor with at least 2 dims, got %d-D", fn, t->ndim);
     if (!in_place) {
-        push_tensor(L, tensor_clone(t));
-        t = check_tensor(L, -1);
+        push_tensor(L, lower ? ag_tril(t, k) : ag_triu(t, k));
+        return 1;
     }
-    if ((lower ? tensor_tril_(t, k) : tensor_triu_(t, k)) < 0)
+    if ((lower ? ag_tril_(t, k) : ag_triu_(t, k)) < 0)
         return raise_tensor_error_in(L, fn);
-    if (in_place)
-        lua_settop(L, 1);
+    lua_settop(L, 1);
     return 1;
 }
 
@@ -268,7 +274,7 @@ static int l_triu_(lua_State *L) { return triangle(L, false, true); }
 
 static int l_diag(lua_State *L)
 {
-    push_tensor(L, tensor_diag(check_tensor(L, 1), luaL_optinteger(L, 2, 0)));
+    push_tensor(L, ag_diag(check_tensor(L, 1), luaL_optinteger(L, 2, 0)));
     return 1;
 }
 
@@ -288,7 +294,7 @@ static int l_diagonal(lua_State *L)
     int a = wrap_dim(L, d1, t->ndim, "diagonal"), b = wrap_dim(L, d2, t->ndim, "diagonal");
     if (a == b)
         return luaL_error(L, "diagonal: dim1 and dim2 must differ, both are %d", a + 1);
-    push_tensor(L, tensor_diagonal(t, offset, a, b));
+    push_tensor(L, ag_diagonal(t, offset, a, b));
     return 1;
 }
 

@@ -5,7 +5,10 @@
  * The kernels and PyTorch's shape rules live in tensor/matmul.c; this file
  * only reads arguments (beta and alpha from a trailing options table) and
  * raises the core's messages, which already name the function and shapes.
+ * Each calls the ag_* form (autograd/op_matmul.c), which records the
+ * product when an operand requires grad.
  */
+#include "autograd/autograd.h"
 #include "vm/bind_tensor.h"
 
 typedef Tensor *(*ProductFn)(const Tensor *, const Tensor *);
@@ -16,12 +19,12 @@ static int binary_product(lua_State *L, ProductFn fn)
     return 1;
 }
 
-static int l_matmul(lua_State *L) { return binary_product(L, tensor_matmul); }
-static int l_mm(lua_State *L) { return binary_product(L, tensor_mm); }
-static int l_bmm(lua_State *L) { return binary_product(L, tensor_bmm); }
-static int l_mv(lua_State *L) { return binary_product(L, tensor_mv); }
-static int l_dot(lua_State *L) { return binary_product(L, tensor_dot); }
-static int l_outer(lua_State *L) { return binary_product(L, tensor_outer); }
+static int l_matmul(lua_State *L) { return binary_product(L, ag_matmul); }
+static int l_mm(lua_State *L) { return binary_product(L, ag_mm); }
+static int l_bmm(lua_State *L) { return binary_product(L, ag_bmm); }
+static int l_mv(lua_State *L) { return binary_product(L, ag_mv); }
+static int l_dot(lua_State *L) { return binary_product(L, ag_dot); }
+static int l_outer(lua_State *L) { return binary_product(L, ag_outer); }
 
 typedef Tensor *(*AddProductFn)(const Tensor *, const Tensor *, const Tensor *, double, double);
 
@@ -33,8 +36,8 @@ static int add_product(lua_State *L, AddProductFn fn)
     return 1;
 }
 
-static int l_addmm(lua_State *L) { return add_product(L, tensor_addmm); }
-static int l_baddbmm(lua_State *L) { return add_product(L, tensor_baddbmm); }
+static int l_addmm(lua_State *L) { return add_product(L, ag_addmm); }
+static int l_baddbmm(lua_State *L) { return add_product(L, ag_baddbmm); }
 
 static const BindFn linalg_functions[] = {
     {"matmul", l_matmul, "torch.matmul(a, b)",

@@ -11,10 +11,14 @@
  * Dims arrive 1-based (negative from the end) and go to the core 0-based;
  * positions coming back (argmax, max(dim), sort, topk, unique's inverse) are
  * shifted to 1-based here, so they index Lua tables and tensors directly.
+ *
+ * Every op with a floating result calls the differentiable ag_* version:
+ * values are recorded for autograd, positions (indices) never are.
  */
 #include <math.h>
 #include <string.h>
 
+#include "autograd/autograd.h"
 #include "vm/bind_tensor.h"
 
 typedef struct {
@@ -77,12 +81,13 @@ static bool flag_arg(lua_State *L, DimArgs *a, const char *key, bool def)
     return opt_bool(L, a->opts, key, def);
 }
 
-/* The input, converted first when opts.dtype asks (PyTorch's dtype=): a new
+/* The input, converted first when opts.dtype asks (PyTorch's dtype=; the
+ * conversion is recorded, so gradients flow back through it): a new
  * reference. */
 static Tensor *input_as(lua_State *L, Tensor *t, int opts, const char *fn)
 {
     DType dt = opt_dtype(L, opts, t->dtype, fn);
-    Tensor *r = dt == t->dtype ? t : tensor_to_dtype(t, dt);
+    Tensor *r = dt == t->dtype ? t : ag_to_dtype(t, dt);
     if (r == t)
         tensor_retain(t);
     return r;
@@ -122,15 +127,15 @@ static int reduce_generic(lua_State *L, const char *fn, ReduceFn f, bool many, b
     return 1;
 }
 
-static int l_sum(lua_State *L) { return reduce_generic(L, "sum", tensor_sum, true, true); }
-static int l_prod(lua_State *L) { return reduce_generic(L, "prod", tensor_prod, false, true); }
-static int l_amax(lua_State *L) { return reduce_generic(L, "amax", tensor_amax, true, false); }
-static int l_amin(lua_State *L) { return reduce_generic(L, "amin", tensor_amin, true, false); }
+static int l_sum(lua_State *L) { return reduce_generic(L, "sum", ag_sum, true, true); }
+static int l_prod(lua_State *L) { return reduce_generic(L, "prod", ag_prod, false, true); }
+static int l_amax(lua_State *L) { return reduce_generic(L, "amax", ag_amax, true, false); }
+static int l_amin(lua_State *L) { return reduce_generic(L, "amin", ag_amin, true, false); }
 static int l_all(lua_State *L) { return reduce_generic(L, "all", tensor_all, true, false); }
 static int l_any(lua_State *L) { return reduce_generic(L, "any", tensor_any, true, false); }
 static int l_logsumexp(lua_State *L)
 {
-    return reduce_generic(L, "logsumexp", tensor_logsumexp, true, false);
+    return reduce_generic(L, "logsumexp", ag_logsumexp, true, false);
 }
 
 static int l_mean(lua_State *L)
@@ -142,7 +147,7 @@ static int l_mean(lua_State *L)
         return luaL_error(L, "mean: could not infer output dtype: the input is %s, but mean "
                           "needs a floating point input (use x:float():mean(), or "
                           "x:mean({dtype = \"float32\"}))", dtype_name(t->dtype));
-    return reduce_generic(L, "mean", tensor_mean, true, true);
+    return reduce_generic(L, "mean", ag_mean, true, true);
 }
 
 /* x:var([dims], [unbiased], [keepdim], {correction=, unbiased=, keepdim=}) */
@@ -154,7 +159,7 @@ static int reduce_spread(lua_State *L, const char *fn, bool root)
     bool unbiased = flag_arg(L, &a, "unbiased", true);
     bool keepdim = flag_arg(L, &a, "keepdim", false);
     double correction = opt_number(L, a.opts, "correction", unbiased ? 1 : 0);
-    Tensor *r = (root ? tensor_std : tensor_var)(t, a.ndims, a.dims, correction, keepdim);
+    Tensor *r = (root ? ag_std : ag_var)(t, a.ndims, a.dims, correction, keepdim);
     push_tensor(L, r);
     return 1;
 }
@@ -189,7 +194,7 @@ static int l_norm(lua_State *L)
         lua_pop(L, 1);
     }
     bool keepdim = flag_arg(L, &a, "keepdim", false);
-    push_tensor(L, tensor_norm(t, p, a.ndims, a.dims, keepdim));
+    push_tensor(L, ag_norm(t, p, a.ndims, a.dims, keepdim));
     return 1;
 }
 
@@ -234,12 +239,12 @@ static int reduce_extreme(lua_State *L, const char *fn, Tensor *(*all)(const Ten
 
 static int l_max(lua_State *L)
 {
-    return reduce_extreme(L, "max", tensor_max, tensor_max_dim, "maximum");
+    return reduce_extreme(L, "max", ag_max, ag_max_dim, "maximum");
 }
 
 static int l_min(lua_State *L)
 {
-    return reduce_extreme(L, "min", tensor_min, tensor_min_dim, "minimum");
+    return reduce_extreme(L, "min", ag_min, ag_min_dim, "minimum");
 }
 
 static int reduce_position(lua_State *L, const char *fn,
@@ -279,10 +284,10 @@ static int along_dim(lua_State *L, const char *fn, Tensor *(*f)(const Tensor *, 
     return 1;
 }
 
-static int l_cumsum(lua_State *L) { return along_dim(L, "cumsum", tensor_cumsum); }
-static int l_cumprod(lua_State *L) { return along_dim(L, "cumprod", tensor_cumprod); }
-static int l_softmax(lua_State *L) { return along_dim(L, "softmax", tensor_softmax); }
-static int l_log_softmax(lua_State *L) { return along_dim(L, "log_softmax", tensor_log_softmax); }
+static int l_cumsum(lua_State *L) { return along_dim(L, "cumsum", ag_cumsum); }
+static int l_cumprod(lua_State *L) { return along_dim(L, "cumprod", ag_cumprod); }
+static int l_softmax(lua_State *L) { return along_dim(L, "softmax", ag_softmax); }
+static int l_log_softmax(lua_State *L) { return along_dim(L, "log_softmax", ag_log_softmax); }
 
 /* The dim of sort/topk: argument i or opts.dim, the last dim by default. */
 static int sort_dim(lua_State *L, int i, const Tensor *t, const char *fn, DimArgs *a)
@@ -298,7 +303,7 @@ static int l_sort(lua_State *L)
     DimArgs a;
     int d = sort_dim(L, 2, t, "sort", &a);
     bool descending = flag_arg(L, &a, "descending", false);
-    if (tensor_sort(t, d, descending, &values, &indices) < 0)
+    if (ag_sort(t, d, descending, &values, &indices) < 0)
         return raise_tensor_error(L);
     return push_pair(L, values, indices);
 }
@@ -317,7 +322,7 @@ static int l_topk(lua_State *L)
     int d = sort_dim(L, 3, t, "topk", &a);
     bool largest = flag_arg(L, &a, "largest", true);
     flag_arg(L, &a, "sorted", true);   /* results always come sorted */
-    if (tensor_topk(t, (int64_t)k, d, largest, &values, &indices) < 0)
+    if (ag_topk(t, (int64_t)k, d, largest, &values, &indices) < 0)
         return raise_tensor_error(L);
     return push_pair(L, values, indices);
 }

@@ -5,10 +5,14 @@
  * conversions (float, double, long, byte, bool, to, type_as).
  *
  * Views share storage with the tensor they come from (tensor/view.c).  Dims
- * and positions are 1-based here and translated once, at the call.
+ * and positions are 1-based here and translated once, at the call.  Every
+ * view, copy and floating conversion goes through its ag_* form, so it is
+ * recorded when its input requires grad (conversions to integer dtypes
+ * leave the graph, as in PyTorch).
  */
 #include <string.h>
 
+#include "autograd/autograd.h"
 #include "vm/bind_tensor.h"
 
 /* ---- reading the shape ------------------------------------------------------- */
@@ -124,7 +128,7 @@ static int l_view(lua_State *L)
     Tensor *t = check_tensor(L, 1);
     int64_t shape[TENSOR_MAX_DIMS];
     int n = check_shape(L, 2, shape, "view");
-    push_tensor(L, tensor_view(t, n, shape));
+    push_tensor(L, ag_view(t, n, shape));
     return 1;
 }
 
@@ -133,14 +137,21 @@ static int l_reshape(lua_State *L)
     Tensor *t = check_tensor(L, 1);
     int64_t shape[TENSOR_MAX_DIMS];
     int n = check_shape(L, 2, shape, "reshape");
-    push_tensor(L, tensor_reshape(t, n, shape));
+    push_tensor(L, ag_reshape(t, n, shape));
+    return 1;
+}
+
+static int l_reshape_as(lua_State *L)
+{
+    Tensor *t = check_tensor(L, 1), *other = check_tensor(L, 2);
+    push_tensor(L, ag_reshape(t, other->ndim, other->shape));
     return 1;
 }
 
 static int l_view_as(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1), *other = check_tensor(L, 2);
-    push_tensor(L, tensor_view(t, other->ndim, other->shape));
+    push_tensor(L, ag_view(t, other->ndim, other->shape));
     return 1;
 }
 
@@ -148,7 +159,7 @@ static int l_transpose(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1);
     int d0 = check_dim(L, 2, t->ndim, "transpose"), d1 = check_dim(L, 3, t->ndim, "transpose");
-    push_tensor(L, tensor_transpose(t, d0, d1));
+    push_tensor(L, ag_transpose(t, d0, d1));
     return 1;
 }
 
@@ -157,7 +168,7 @@ static int l_t(lua_State *L)
     Tensor *t = check_tensor(L, 1);
     if (t->ndim > 2)
         return luaL_error(L, "t: expects a tensor with <= 2 dims, but it has %d (use transpose)", t->ndim);
-    push_tensor(L, t->ndim < 2 ? tensor_alias(t) : tensor_transpose(t, 0, 1));
+    push_tensor(L, ag_t(t));
     return 1;
 }
 
@@ -171,7 +182,7 @@ static int l_permute(lua_State *L)
     int dims[TENSOR_MAX_DIMS];
     for (int i = 0; i < n; i++)
         dims[i] = wrap_dim(L, given[i], t->ndim, "permute");
-    push_tensor(L, tensor_permute(t, dims));
+    push_tensor(L, ag_permute(t, dims));
     return 1;
 }
 
@@ -190,7 +201,7 @@ static int l_narrow(lua_State *L)
     int d = check_dim(L, 2, t->ndim, "narrow");
     lua_Integer length = luaL_checkinteger(L, 4);
     int64_t start = check_position(L, 3, t->shape[d] + 1, "narrow");  /* start may be size + 1 when length is 0 */
-    push_tensor(L, tensor_narrow(t, d, start, length));
+    push_tensor(L, ag_narrow(t, d, start, length));
     return 1;
 }
 
@@ -198,7 +209,7 @@ static int l_select(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1);
     int d = check_dim(L, 2, t->ndim, "select");
-    push_tensor(L, tensor_select(t, d, check_position(L, 3, t->shape[d], "select")));
+    push_tensor(L, ag_select(t, d, check_position(L, 3, t->shape[d], "select")));
     return 1;
 }
 
@@ -207,14 +218,14 @@ static int l_expand(lua_State *L)
     Tensor *t = check_tensor(L, 1);
     int64_t shape[TENSOR_MAX_DIMS];
     int n = check_shape(L, 2, shape, "expand");
-    push_tensor(L, tensor_expand(t, n, shape));
+    push_tensor(L, ag_expand(t, n, shape));
     return 1;
 }
 
 static int l_expand_as(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1), *other = check_tensor(L, 2);
-    push_tensor(L, tensor_expand(t, other->ndim, other->shape));
+    push_tensor(L, ag_expand(t, other->ndim, other->shape));
     return 1;
 }
 
@@ -222,16 +233,16 @@ static int l_squeeze(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1);
     if (lua_isnoneornil(L, 2))
-        push_tensor(L, tensor_squeeze_all(t));
+        push_tensor(L, ag_squeeze_all(t));
     else
-        push_tensor(L, tensor_squeeze(t, check_dim(L, 2, t->ndim, "squeeze")));
+        push_tensor(L, ag_squeeze(t, check_dim(L, 2, t->ndim, "squeeze")));
     return 1;
 }
 
 static int l_unsqueeze(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1);
-    push_tensor(L, tensor_unsqueeze(t, check_dim(L, 2, t->ndim + 1, "unsqueeze")));
+    push_tensor(L, ag_unsqueeze(t, check_dim(L, 2, t->ndim + 1, "unsqueeze")));
     return 1;
 }
 
@@ -240,7 +251,7 @@ static int l_flatten(lua_State *L)
     Tensor *t = check_tensor(L, 1);
     int start = lua_isnoneornil(L, 2) ? 0 : check_dim(L, 2, t->ndim, "flatten");
     int end = lua_isnoneornil(L, 3) ? (t->ndim > 0 ? t->ndim - 1 : 0) : check_dim(L, 3, t->ndim, "flatten");
-    push_tensor(L, tensor_flatten(t, start, end));
+    push_tensor(L, ag_flatten(t, start, end));
     return 1;
 }
 
@@ -248,7 +259,7 @@ static int l_unfold(lua_State *L)
 {
     Tensor *t = check_tensor(L, 1);
     int d = check_dim(L, 2, t->ndim, "unfold");
-    push_tensor(L, tensor_unfold(t, d, luaL_checkinteger(L, 3), luaL_checkinteger(L, 4)));
+    push_tensor(L, ag_unfold(t, d, luaL_checkinteger(L, 3), luaL_checkinteger(L, 4)));
     return 1;
 }
 
@@ -259,13 +270,13 @@ static int l_contiguous(lua_State *L)
         lua_settop(L, 1);               /* the same tensor, as PyTorch */
         return 1;
     }
-    push_tensor(L, tensor_contiguous(t));
+    push_tensor(L, ag_contiguous(t));
     return 1;
 }
 
 static int l_clone(lua_State *L)
 {
-    push_tensor(L, tensor_clone(check_tensor(L, 1)));
+    push_tensor(L, ag_clone(check_tensor(L, 1)));
     return 1;
 }
 
@@ -279,7 +290,7 @@ static int push_converted(lua_State *L, DType dt)
         lua_settop(L, 1);
         return 1;
     }
-    push_tensor(L, tensor_to_dtype(t, dt));
+    push_tensor(L, ag_to_dtype(t, dt));
     return 1;
 }
 
@@ -320,6 +331,7 @@ static const BindFn view_methods[] = {
      "A view with a new shape sharing x's storage; one size may be -1. Fails when the strides cannot express it."},
     {"reshape", l_reshape, "x:reshape(size...)", "Like view, but copies when a view is impossible."},
     {"view_as", l_view_as, "x:view_as(other)", "x:view(other's shape)."},
+    {"reshape_as", l_reshape_as, "x:reshape_as(other)", "x:reshape(other's shape)."},
     {"transpose", l_transpose, "x:transpose(dim1, dim2)", "A view with two dims swapped."},
     {"t", l_t, "x:t()", "The transpose of a matrix (a view); vectors are returned as they are."},
     {"permute", l_permute, "x:permute(dims...)", "A view with the dims reordered (1-based dim numbers)."},

@@ -237,6 +237,10 @@ int select_backward(AgNode *n, Tensor *const *grad_out, Tensor **grad_in);
  * values, or NULL (values released) on failure. */
 Tensor *record_selection(const AgOp *op, const Tensor *t, int dim, bool keepdim, Tensor *values,
                          const Tensor *indices);
+/* The ending of a kernel that produced values and indices with `status`:
+ * records the values as above; -1 (both released) on any failure. */
+int selection_result(const AgOp *op, const Tensor *t, int dim, bool keepdim, int status,
+                     Tensor **values, Tensor **indices);
 
 /* The temporaries of the formula running on this thread (engine.c). */
 typedef struct {

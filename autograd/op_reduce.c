@@ -317,15 +317,7 @@ static int extreme_dim(const AgOp *op, const Tensor *t, int dim, bool keepdim, T
         return -1;
     int status = (op == &max_dim_op ? tensor_max_dim : tensor_min_dim)(t, dim, keepdim, values,
                                                                         indices);
-    if (status < 0)
-        return -1;
-    *values = record_selection(op, t, dim, keepdim, *values, *indices);
-    if (!*values) {
-        tensor_release(*indices);
-        *indices = NULL;
-        return -1;
-    }
-    return 0;
+    return selection_result(op, t, dim, keepdim, status, values, indices);
 }
 
 int ag_max_dim(const Tensor *t, int dim, bool keepdim, Tensor **values, Tensor **indices)

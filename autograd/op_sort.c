@@ -55,14 +55,12 @@ Tensor *record_selection(const AgOp *op, const Tensor *t, int dim, bool keepdim,
 static const AgOp sort_op = {"SortBackward", select_backward, NULL};
 static const AgOp topk_op = {"TopkBackward", select_backward, NULL};
 
-/* The recorded values of a selection that produced values and indices, or
- * -1 with both released. */
-static int selection_result(const AgOp *op, const Tensor *t, int dim, int status,
-                            Tensor **values, Tensor **indices)
+int selection_result(const AgOp *op, const Tensor *t, int dim, bool keepdim, int status,
+                     Tensor **values, Tensor **indices)
 {
     if (status < 0)
         return -1;
-    *values = record_selection(op, t, dim, true, *values, *indices);
+    *values = record_selection(op, t, dim, keepdim, *values, *indices);
     if (!*values) {
         tensor_release(*indices);
         *indices = NULL;
@@ -75,7 +73,7 @@ int ag_sort(const Tensor *t, int dim, bool descending, Tensor **values, Tensor *
 {
     if (!t)
         return -1;
-    return selection_result(&sort_op, t, dim, tensor_sort(t, dim, descending, values, indices),
+    return selection_result(&sort_op, t, dim, true, tensor_sort(t, dim, descending, values, indices),
                             values, indices);
 }
 
@@ -83,6 +81,6 @@ int ag_topk(const Tensor *t, int64_t k, int dim, bool largest, Tensor **values, 
 {
     if (!t)
         return -1;
-    return selection_result(&topk_op, t, dim,
+    return selection_result(&topk_op, t, dim, true,
                             tensor_topk(t, k, dim, largest, values, indices), values, indices);
 }

@@ -3,18 +3,9 @@
 -- (gradgradcheck), with broadcasting, numbers as operands and
 -- non-contiguous views; plus the in-place forms and a few values by hand.
 local T = require "testing"
-local gradcheck, gradgradcheck = torch.autograd.gradcheck, torch.autograd.gradgradcheck
-
-local function rand(...)
-  return torch.rand({...}, {dtype = "float64"}):requires_grad_()
-end
-
--- Values away from the kinks and poles of every op: in [0.5, 1.5].
-local function positive(...)
-  local x = torch.rand({...}, {dtype = "float64"})
-  torch.no_grad(function() x:add_(0.5) end)
-  return x:requires_grad_()
-end
+local G = require "gradtest"
+local gradcheck, gradgradcheck = G.gradcheck, G.gradgradcheck
+local rand, positive = G.rand, G.positive
 
 torch.manual_seed(7)
 

@@ -4,8 +4,8 @@
 -- memory.  Expected gradients are derived by hand in the comments.
 local T = require "testing"
 
-local function f64(v) return torch.tensor(v, {dtype = "float64"}) end
-local function leaf(v) return f64(v):requires_grad_() end
+local G = require "gradtest"
+local f64, leaf = G.f64, G.leaf
 
 T.test("leaves and their attributes", function()
   local x = f64({1, 2})

@@ -6,11 +6,9 @@
 -- indices that must accumulate; gradgradcheck; gradients worked by hand;
 -- x[i] / x[{...}] reads and writes recorded through views; the errors.
 local T = require "testing"
-local gradcheck, gradgradcheck = torch.autograd.gradcheck, torch.autograd.gradgradcheck
-
-local function rand(...)
-  return torch.rand({...}, {dtype = "float64"}):requires_grad_()
-end
+local G = require "gradtest"
+local gradcheck, gradgradcheck = G.gradcheck, G.gradgradcheck
+local rand, backward_sum = G.rand, G.backward_sum
 
 local function I(list)
   return torch.tensor(list, {dtype = "int64"})
@@ -18,10 +16,6 @@ end
 
 local function B(list)
   return torch.tensor(list, {dtype = "bool"})
-end
-
-local function backward_sum(y)
-  y:sum():backward()
 end
 
 torch.manual_seed(7)

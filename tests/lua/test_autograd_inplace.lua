@@ -5,19 +5,9 @@
 -- overwritten, and leaves that requires grad refusing in-place ops outside
 -- torch.no_grad.  Checked with gradients worked by hand and with gradcheck.
 local T = require "testing"
-local gradcheck, gradgradcheck = torch.autograd.gradcheck, torch.autograd.gradgradcheck
-
-local function rand(...)
-  return torch.rand({...}, {dtype = "float64"}):requires_grad_()
-end
-
-local function F64(list)
-  return torch.tensor(list, {dtype = "float64"})
-end
-
-local function backward_sum(y)
-  y:sum():backward()
-end
+local G = require "gradtest"
+local gradcheck, gradgradcheck = G.gradcheck, G.gradgradcheck
+local rand, F64, backward_sum = G.rand, G.f64, G.backward_sum
 
 torch.manual_seed(5)
 

@@ -4,15 +4,9 @@
 -- baddbmm (with beta, alpha and a broadcast input), gradgradcheck on
 -- matmul, mm and bmm, and gradients worked out by hand.
 local T = require "testing"
-local gradcheck, gradgradcheck = torch.autograd.gradcheck, torch.autograd.gradgradcheck
-
-local function rand(...)
-  return torch.randn({...}, {dtype = "float64"}):requires_grad_()
-end
-
-local function backward_ones(y)
-  y:backward(torch.ones_like(y))
-end
+local G = require "gradtest"
+local gradcheck, gradgradcheck = G.gradcheck, G.gradgradcheck
+local rand, backward_ones = G.randn, G.backward_ones
 
 torch.manual_seed(5)
 

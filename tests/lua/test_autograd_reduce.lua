@@ -5,26 +5,9 @@
 -- keepdim and non-contiguous views; gradgradcheck for second order; values
 -- derived by hand (ties, zeros, norms at zero); and the error cases.
 local T = require "testing"
-local gradcheck, gradgradcheck = torch.autograd.gradcheck, torch.autograd.gradgradcheck
-
-local function F64(t)
-  return torch.tensor(t, {dtype = "float64"})
-end
-
-local function leaf(t)
-  return F64(t):requires_grad_()
-end
-
--- Values in [0.5, 1.5]: away from zero (prod, norms) and from ties (max).
-local function positive(...)
-  local x = torch.rand({...}, {dtype = "float64"})
-  torch.no_grad(function() x:add_(0.5) end)
-  return x:requires_grad_()
-end
-
-local function randn(...)
-  return torch.randn({...}, {dtype = "float64"}):requires_grad_()
-end
+local G = require "gradtest"
+local gradcheck, gradgradcheck = G.gradcheck, G.gradgradcheck
+local F64, leaf, positive, randn = G.f64, G.leaf, G.positive, G.randn
 
 -- x.grad after backward of (f(x) * w):sum() (w = ones by default), as a table.
 local function grad_of(f, x, w)

@@ -4,19 +4,9 @@
 -- broadcasting, numbers as operands and non-contiguous views, gradgradcheck,
 -- values derived by hand and the error cases.
 local T = require "testing"
-local gradcheck, gradgradcheck = torch.autograd.gradcheck, torch.autograd.gradgradcheck
-
-local function F64(t)
-  return torch.tensor(t, {dtype = "float64"})
-end
-
-local function leaf(t)
-  return F64(t):requires_grad_()
-end
-
-local function randn(...)
-  return torch.randn({...}, {dtype = "float64"}):requires_grad_()
-end
+local G = require "gradtest"
+local gradcheck, gradgradcheck = G.gradcheck, G.gradgradcheck
+local F64, leaf, randn = G.f64, G.leaf, G.randn
 
 -- Values in [lo, lo + 1].
 local function uniform(lo, ...)

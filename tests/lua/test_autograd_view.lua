@@ -4,16 +4,9 @@
 -- overlapping windows summed by hand, grad_fn names, and what does not
 -- record (integer conversions, contiguous on a contiguous tensor).
 local T = require "testing"
-local gradcheck, gradgradcheck = torch.autograd.gradcheck, torch.autograd.gradgradcheck
-
-local function rand(...)
-  return torch.rand({...}, {dtype = "float64"}):requires_grad_()
-end
-
--- backward from y with a gradient of ones (y need not be a scalar).
-local function backward_ones(y)
-  y:backward(torch.ones_like(y))
-end
+local G = require "gradtest"
+local gradcheck, gradgradcheck = G.gradcheck, G.gradgradcheck
+local rand, backward_ones = G.rand, G.backward_ones
 
 torch.manual_seed(11)
 

@@ -1,8 +1,28 @@
--- nn — neural-network modules, layers and losses; nn.functional (F) holds the
--- functional forms.  Filled in by the nn issue.
+-- nn — neural-network modules, layers and losses, one class per file
+-- (lib/nn/<Class>.lua); nn.functional (F) holds the functional forms, one
+-- file per family (lib/nn/functional/<family>.lua).
+--
+-- The table is registered in package.loaded before the classes load, so a
+-- class file's `require "nn"` finds nn.Module and its siblings.
 local torch = require "torch"
 
-local nn = {functional = {}}
+local nn = {}
+package.loaded.nn = nn
 torch.doc(nn, "nn", "Neural-network modules, layers and losses (nn.functional holds the functional forms).")
-torch.doc(nn.functional, "nn.functional (F)", "Functional forms of the layers and losses.")
+
+nn.functional = require "nn.functional"
+
+local classes = {
+  -- the base class, parameters and containers
+  -- (Module, Parameter: lib/nn/Module.lua, lib/nn/Parameter.lua)
+  -- linear layers and reshaping
+  -- convolution
+  -- pooling
+  -- normalisation
+  -- activations
+  -- losses
+  -- dropout, embedding, recurrent
+}
+for _, name in ipairs(classes) do nn[name] = require("nn." .. name) end
+
 return nn

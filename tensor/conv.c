@@ -1,0 +1,415 @@
+/*
+ * conv.c — convolutions as im2col + GEMM through OpenBLAS (conv.h).
+ *
+ * For one sample, im2col lays the input patches out as a matrix `cols` of
+ * (C kH kW) rows by (OH OW) columns, row (c, i, j) holding input channel c
+ * shifted by kernel offset (i, j) under the stride, padding and dilation
+ * (zeros where it falls in the padding).  Then, group by group:
+ *
+ *     forward        y[g]  (O/G x OHW)     = W[g] (O/G x CK) @ cols[g] (CK x OHW)
+ *     input grad     cols[g] (CK x OHW)    = W[g]^T @ gy[g];  col2im adds cols into gx
+ *     weight grad    gW[g] (O/G x CK)     += gy[g] @ cols[g]^T
+ *
+ * with CK = C/G kH kW.  A 1x1 kernel with stride 1 and no padding needs no
+ * cols: the input itself is that matrix.
+ *
+ * Threads go across the batch, one sample at a time per thread, each with
+ * its own cols buffer (small enough to stay in cache) and single-threaded
+ * BLAS calls; weight gradients sum into one accumulator per thread, added
+ * up at the end.  A batch of one runs its GEMMs on BLAS's own threads
+ * instead.  We measured the alternative of one big GEMM over the whole
+ * batch (cols of CK x N OHW): for the LeNet layers it was slower, since its
+ * cols buffer (N times larger) does not stay in cache and the result has to
+ * be permuted from (O, N, OHW) to (N, O, OHW) afterwards.
+ */
+#include "tensor/conv_plan.h"
+
+#include <cblas.h>
+#include <limits.h>
+#include <omp.h>
+#include <string.h>
+
+/* ---- moving patches: im2col and col2im ---------------------------------------- */
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* The k in [0, n) for which off + k * s lies in [0, size): [*lo, *hi).
+ * Along a row: the output columns that read the input rather than the
+ * padding for one kernel column; along the height, the output rows. */
+static void valid_range(int64_t off, int64_t s, int64_t size, int64_t n, int64_t *lo,
+                        int64_t *hi)
+{
+    int64_t first = off >= 0 ? 0 : (-off + s - 1) / s;
+    int64_t end = size - off <= 0 ? 0 : (size - 1 - off) / s + 1;
+    *lo = min64(first, n);
+    *hi = end < *lo ? *lo : min64(end, n);
+}
+
+/* The typed loops.  im2col fills cols (C kH kW x OH OW) from one sample x
+ * (C x H x W); col2im is its adjoint (each column entry added back where
+ * im2col took it from, into a zeroed x); bias_rows sets or adds the bias.
+ * For each row (c, i, j) of cols the output rows and columns that fall in
+ * the padding are found once (valid_range), so the inner loop is a plain
+ * copy of one input row segment.  The segments are short (OW elements: 10
+ * to 28 in LeNet), so they are loops rather than memcpy calls, whose
+ * per-call cost dominated at these sizes; `omp simd` has GCC vectorise them
+ * at -O2 (the rows of x and cols never overlap). */
+#define DEFINE_TYPED_LOOPS(T)                                                                  \
+    static void im2col_##T(const ConvPlan *g, const T *x, T *cols)                             \
+    {                                                                                          \
+        int64_t ow = g->ow, ohw = g->oh * ow, sw = g->sw;                                      \
+        for (int64_t c = 0; c < g->c; c++)                                                     \
+            for (int64_t i = 0; i < g->kh; i++) {                                              \
+                int64_t yoff = i * g->dh - g->ph, ylo, yhi;                                    \
+                valid_range(yoff, g->sh, g->h, g->oh, &ylo, &yhi);                             \
+                for (int64_t j = 0; j < g->kw; j++) {                                          \
+                    T *row = cols + ((c * g->kh + i) * g->kw + j) * ohw;                       \
+                    int64_t xoff = j * g->dw - g->pw, lo, hi;                                  \
+                    valid_range(xoff, sw, g->w, ow, &lo, &hi);                                 \
+                    memset(row, 0, (size_t)(ylo * ow) * sizeof(T));                            \
+                    memset(row + yhi * ow, 0, (size_t)((g->oh - yhi) * ow) * sizeof(T));       \
+                    for (int64_t oy = ylo; oy < yhi; oy++) {                                   \
+                        T *dst = row + oy * ow;                                                \
+                        int64_t base = (c * g->h + oy * g->sh + yoff) * g->w + xoff;           \
+                        for (int64_t ox = 0; ox < lo; ox++)                                    \
+                            dst[ox] = 0;                                                       \
+                        if (sw == 1)                                                           \
+                            _Pragma("omp simd") for (int64_t ox = lo; ox < hi; ox++)           \
+                                dst[ox] = x[base + ox];                                        \
+                        else                                                                   \
+                            for (int64_t ox = lo; ox < hi; ox++)                               \
+                                dst[ox] = x[base + ox * sw];                                   \
+                        for (int64_t ox = hi; ox < ow; ox++)                                   \
+                            dst[ox] = 0;                                                       \
+                    }                                                                          \
+                }                                                                              \
+            }                                                                                  \
+    }                                                                                          \
+    static void col2im_##T(const ConvPlan *g, const T *cols, T *x)                             \
+    {                                                                                          \
+        int64_t ow = g->ow, ohw = g->oh * ow, sw = g->sw;                                      \
+        memset(x, 0, (size_t)(g->c * g->h * g->w) * sizeof(T));                                \
+        for (int64_t c = 0; c < g->c; c++)                                                     \
+            for (int64_t i = 0; i < g->kh; i++) {                                              \
+                int64_t yoff = i * g->dh - g->ph, ylo, yhi;                                    \
+                valid_range(yoff, g->sh, g->h, g->oh, &ylo, &yhi);                             \
+                for (int64_t j = 0; j < g->kw; j++) {                                          \
+                    const T *row = cols + ((c * g->kh + i) * g->kw + j) * ohw;                 \
+                    int64_t xoff = j * g->dw - g->pw, lo, hi;                                  \
+                    valid_range(xoff, sw, g->w, ow, &lo, &hi);                                 \
+                    for (int64_t oy = ylo; oy < yhi; oy++) {                                   \
+                        const T *src = row + oy * ow;                                          \
+                        int64_t base = (c * g->h + oy * g->sh + yoff) * g->w + xoff;           \
+                        if (sw == 1)                                                           \
+                            _Pragma("omp simd") for (int64_t ox = lo; ox < hi; ox++)           \
+                                x[base + ox] += src[ox];                                       \
+                        else                                                                   \
+                            for (int64_t ox = lo; ox < hi; ox++)                               \
+                                x[base + ox * sw] += src[ox];                                  \
+                    }                                                                          \
+                }                                                                              \
+            }                                                                                  \
+    }                                                                                          \
+    /* rows[r][k] = value[r] (set) or += value[r] (add), for rows of n */                      \
+    static void bias_rows_##T(T *rows, const T *value, int64_t nrows, int64_t n, bool add)     \
+    {                                                                                          \
+        for (int64_t r = 0; r < nrows; r++) {                                                  \
+            T v = value[r], *row = rows + r * n;                                               \
+            if (add)                                                                           \
+                _Pragma("omp simd") for (int64_t k = 0; k < n; k++)                            \
+                    row[k] += v;                                                               \
+            else                                                                               \
+                _Pragma("omp simd") for (int64_t k = 0; k < n; k++)                            \
+                    row[k] = v;                                                                \
+        }                                                                                      \
+    }
+DEFINE_TYPED_LOOPS(float)
+DEFINE_TYPED_LOOPS(double)
+
+static void im2col(const ConvPlan *g, const char *x, char *cols)
+{
+    if (g->dtype == DTYPE_FLOAT32)
+        im2col_float(g, (const float *)x, (float *)cols);
+    else
+        im2col_double(g, (const double *)x, (double *)cols);
+}
+
+static void col2im(const ConvPlan *g, const char *cols, char *x)
+{
+    if (g->dtype == DTYPE_FLOAT32)
+        col2im_float(g, (const float *)cols, (float *)x);
+    else
+        col2im_double(g, (const double *)cols, (double *)x);
+}
+
+static void bias_rows(DType dt, char *rows, const char *value, int64_t nrows, int64_t n, bool add)
+{
+    if (dt == DTYPE_FLOAT32)
+        bias_rows_float((float *)rows, (const float *)value, nrows, n, add);
+    else
+        bias_rows_double((double *)rows, (const double *)value, nrows, n, add);
+}
+
+/* Row-major C (m x n) = A B + beta C, A (m x k) or, with ta, A^T for a
+ * stored (k x m); likewise B with tb.  Leading dims are the stored rows'. */
+static void gemm(DType dt, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const char *a,
+                 int64_t lda, const char *b, int64_t ldb, double beta, char *c, int64_t ldc)
+{
+    CBLAS_TRANSPOSE at = ta ? CblasTrans : CblasNoTrans, bt = tb ? CblasTrans : CblasNoTrans;
+    if (dt == DTYPE_FLOAT32)
+        cblas_sgemm(CblasRowMajor, at, bt, (int)m, (int)n, (int)k, 1.0f, (const float *)a,
+                    (int)lda, (const float *)b, (int)ldb, (float)beta, (float *)c, (int)ldc);
+    else
+        cblas_dgemm(CblasRowMajor, at, bt, (int)m, (int)n, (int)k, 1.0, (const double *)a,
+                    (int)lda, (const double *)b, (int)ldb, beta, (double *)c, (int)ldc);
+}
+
+/* ---- one sample of each kernel -------------------------------------------------- */
+
+typedef struct ConvJob ConvJob;
+/* Sample n on thread `thread`, with that thread's cols buffer. */
+typedef void (*SampleFn)(const ConvJob *job, int64_t n, int thread, char *cols);
+
+struct ConvJob {
+    ConvPlan g;
+    size_t es;
+    int64_t ohw, ck, og;        /* OH OW; C/G kH kW; O/G */
+    bool direct;                /* a 1x1 kernel that needs no cols */
+    const char *x, *w, *gy, *bias;
+    char *out;
+    SampleFn fn;
+};
+
+/* Bytes of one sample of the convolution's input and of its output. */
+static int64_t input_bytes(const ConvJob *j)
+{
+    return j->g.c * j->g.h * j->g.w * (int64_t)j->es;
+}
+
+static int64_t output_bytes(const ConvJob *j)
+{
+    return j->g.o * j->ohw * (int64_t)j->es;
+}
+
+/* The cols matrix of sample n's input: the input itself for a 1x1 kernel. */
+static const char *sample_cols(const ConvJob *j, int64_t n, char *cols)
+{
+    const char *x = j->x + n * input_bytes(j);
+    if (j->direct)
+        return x;
+    im2col(&j->g, x, cols);
+    return cols;
+}
+
+static void forward_sample(const ConvJob *j, int64_t n, int thread, char *cols)
+{
+    const char *src = sample_cols(j, n, cols);
+    char *y = j->out + n * output_bytes(j);
+    int64_t es = (int64_t)j->es;
+    if (j->bias)
+        bias_rows(j->g.dtype, y, j->bias, j->g.o, j->ohw, false);
+    for (int64_t gr = 0; gr < j->g.groups; gr++)
+        gemm(j->g.dtype, false, false, j->og, j->ohw, j->ck, j->w + gr * j->og * j->ck * es, j->ck,
+             src + gr * j->ck * j->ohw * es, j->ohw, j->bias ? 1 : 0,
+             y + gr * j->og * j->ohw * es, j->ohw);
+}
+
+/* gx (and, for conv_transpose, + bias) from gy: writes the whole sample. */
+static void input_grad_sample(const ConvJob *j, int64_t n, int thread, char *cols)
+{
+    char *gx = j->out + n * input_bytes(j), *dst = j->direct ? gx : cols;
+    const char *gy = j->gy + n * output_bytes(j);
+    int64_t es = (int64_t)j->es;
+    for (int64_t gr = 0; gr < j->g.groups; gr++)
+        gemm(j->g.dtype, true, false, j->ck, j->ohw, j->og, j->w + gr * j->og * j->ck * es, j->ck,
+             gy + gr * j->og * j->ohw * es, j->ohw, 0, dst + gr * j->ck * j->ohw * es, j->ohw);
+    if (!j->direct)
+        col2im(&j->g, cols, gx);
+    if (j->bias)
+        bias_rows(j->g.dtype, gx, j->bias, j->g.c, j->g.h * j->g.w, true);
+}
+
+/* Adds sample n's share into this thread's accumulator (O x CK). */
+static void weight_grad_sample(const ConvJob *j, int64_t n, int thread, char *cols)
+{
+    const char *src = sample_cols(j, n, cols), *gy = j->gy + n * output_bytes(j);
+    int64_t es = (int64_t)j->es, size = j->g.o * j->ck * es;
+    char *acc = j->out + thread * size;
+    for (int64_t gr = 0; gr < j->g.groups; gr++)
+        gemm(j->g.dtype, false, true, j->og, j->ck, j->ohw, gy + gr * j->og * j->ohw * es, j->ohw,
+             src + gr * j->ck * j->ohw * es, j->ohw, 1, acc + gr * j->og * j->ck * es, j->ck);
+}
+
+/* ---- the driver ------------------------------------------------------------------- */
+
+static ConvJob job_new(const ConvPlan *g, SampleFn fn)
+{
+    ConvJob j = {.g = *g, .es = dtype_size(g->dtype), .fn = fn};
+    j.ohw = g->oh * g->ow;
+    j.og = g->o / g->groups;
+    j.ck = g->c / g->groups * g->kh * g->kw;
+    j.direct = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->ph == 0 &&
+               g->pw == 0 && g->oh == g->h && g->ow == g->w;
+    return j;
+}
+
+/* How many threads take samples: one per sample at most, and one when
+ * called from inside a parallel region. */
+static int job_threads(const ConvJob *j)
+{
+    int t = omp_in_parallel() ? 1 : parallel_get_num_threads();
+    return (int)min64(t, j->g.n);
+}
+
+/* Runs j->fn on every sample; `cols` is a workspace of one cols matrix per
+ * thread.  -1 on an interrupt. */
+static int job_run(ConvJob *j, int threads, char *cols)
+{
+    int64_t step = j->direct ? 0 : j->g.c * j->g.kh * j->g.kw * j->ohw * (int64_t)j->es;
+    if (threads <= 1) {
+        for (int64_t n = 0; n < j->g.n; n++) {
+            if (tensor_check_interrupt())
+                return -1;
+            j->fn(j, n, 0, cols);
+        }
+        return 0;
+    }
+    /* Each thread's GEMMs run on that thread alone: BLAS's own pool would
+     * only oversubscribe the cores we are already using. */
+    int blas_threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+#pragma omp parallel for num_threads(threads) schedule(dynamic)
+    for (int64_t n = 0; n < j->g.n; n++) {
+        if (tensor_interrupt_requested)
+            continue;
+        int t = omp_get_thread_num();
+        j->fn(j, n, t, cols + t * step);
+    }
+    openblas_set_num_threads(blas_threads);
+    return tensor_check_interrupt() ? -1 : 0;
+}
+
+/* BLAS takes int sizes. */
+static bool fits_blas(const ConvJob *j)
+{
+    if (j->ohw <= INT_MAX && j->ck <= INT_MAX && j->g.o <= INT_MAX)
+        return true;
+    tensor_fail("conv: sizes beyond BLAS's int range (a %lld-element output plane, %lld-element "
+                "patches)", (long long)j->ohw, (long long)j->ck);
+    return false;
+}
+
+/* The cols workspace for `threads` threads (NULL and no failure when a
+ * 1x1 kernel needs none). */
+static bool new_workspace(const ConvJob *j, int threads, Tensor **ws)
+{
+    *ws = NULL;
+    if (j->direct || j->g.n == 0)
+        return true;
+    int64_t shape[3] = {threads, j->g.c * j->g.kh * j->g.kw, j->ohw};
+    *ws = tensor_empty(3, shape, j->g.dtype);
+    return *ws != NULL;
+}
+
+/* A contiguous operand (new reference; t itself when already one). */
+static Tensor *dense(const Tensor *t)
+{
+    return t ? tensor_contiguous((Tensor *)t) : NULL;
+}
+
+static const char *data_of(const Tensor *t)
+{
+    return t ? tensor_data(t) : NULL;
+}
+
+/* The forward and input-gradient kernels, which write every element of a
+ * fresh result; `a` is the per-sample operand (x or gy). */
+static Tensor *run_writing(const ConvPlan *g, SampleFn fn, Tensor *out, const Tensor *a,
+                           const Tensor *w, const Tensor *bias)
+{
+    ConvJob j = job_new(g, fn);
+    int threads = job_threads(&j);
+    Tensor *A = dense(a), *W = dense(w), *B = dense(bias), *ws = NULL;
+    int status = -1;
+    if (out && A && W && (!bias || B) && fits_blas(&j) && new_workspace(&j, threads, &ws)) {
+        j.x = j.gy = data_of(A);
+        j.w = data_of(W), j.bias = data_of(B), j.out = tensor_data(out);
+        status = job_run(&j, threads, ws ? tensor_data(ws) : NULL);
+    }
+    tensor_release(ws), tensor_release(A), tensor_release(W), tensor_release(B);
+    if (status < 0) {
+        tensor_release(out);
+        return NULL;
+    }
+    return out;
+}
+
+Tensor *tensor_conv(const Tensor *x, const Tensor *w, const Tensor *b, const ConvParams *p)
+{
+    ConvPlan g;
+    if (!conv_plan_forward(p, x, w, b, &g))
+        return NULL;
+    return run_writing(&g, forward_sample, conv_new_output(&g, p, false), x, w, b);
+}
+
+Tensor *tensor_conv_transpose(const Tensor *x, const Tensor *w, const Tensor *b,
+                              const ConvParams *p)
+{
+    ConvPlan g;
+    if (!conv_plan_transpose(p, x, w, b, &g))
+        return NULL;
+    return run_writing(&g, input_grad_sample, conv_new_input(&g, p, false), x, w, b);
+}
+
+Tensor *tensor_conv_input_grad(const Tensor *gy, const Tensor *w, const int64_t *in_size,
+                               const ConvParams *p)
+{
+    ConvPlan g;
+    if (!conv_plan_input_grad(p, gy, w, in_size, &g))
+        return NULL;
+    return run_writing(&g, input_grad_sample, conv_new_input(&g, p, false), gy, w, NULL);
+}
+
+/* The per-thread accumulators (threads x O x CK, zeroed) summed into out. */
+static void sum_accumulators(const ConvJob *j, int threads, const char *acc, Tensor *out)
+{
+    int64_t size = j->g.o * j->ck;
+    char *dst = tensor_data(out);
+    memcpy(dst, acc, (size_t)size * j->es);
+    for (int t = 1; t < threads; t++) {
+        const char *src = acc + t * size * (int64_t)j->es;
+        if (j->g.dtype == DTYPE_FLOAT32)
+            cblas_saxpy((int)size, 1.0f, (const float *)src, 1, (float *)dst, 1);
+        else
+            cblas_daxpy((int)size, 1.0, (const double *)src, 1, (double *)dst, 1);
+    }
+}
+
+Tensor *tensor_conv_weight_grad(const Tensor *gy, const Tensor *x, const int64_t *k_size,
+                                const ConvParams *p)
+{
+    ConvPlan g;
+    if (!conv_plan_weight_grad(p, gy, x, k_size, &g))
+        return NULL;
+    ConvJob j = job_new(&g, weight_grad_sample);
+    int threads = job_threads(&j);
+    Tensor *out = conv_new_weight(&g, p, false), *X = dense(x), *GY = dense(gy), *ws = NULL;
+    Tensor *acc = tensor_zeros(2, (const int64_t[]){threads > 1 ? threads : 1, g.o * j.ck},
+                               g.dtype);
+    int status = -1;
+    if (out && X && GY && acc && fits_blas(&j) && new_workspace(&j, threads, &ws)) {
+        j.x = data_of(X), j.gy = data_of(GY), j.out = tensor_data(acc);
+        status = job_run(&j, threads, ws ? tensor_data(ws) : NULL);
+        if (status == 0)
+            sum_accumulators(&j, threads > 1 ? threads : 1, tensor_data(acc), out);
+    }
+    tensor_release(ws), tensor_release(acc), tensor_release(X), tensor_release(GY);
+    if (status < 0) {
+        tensor_release(out);
+        return NULL;
+    }
+    return out;
+}

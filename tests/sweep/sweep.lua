@@ -74,6 +74,10 @@ local function collect(prefix, tbl, into, seen)
     if type(v) == "function" and not SKIP[name] then
       into[#into + 1] = {name, v}
     elseif type(v) == "table" and not k:match "^_" then
+      local mt = getmetatable(v)
+      if type(mt) == "table" and mt.__call and not SKIP[name] then   -- classes: the constructor
+        into[#into + 1] = {name .. "()", function(...) return v(...) end}
+      end
       collect(name, v, into, seen)
     end
   end

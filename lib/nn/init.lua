@@ -19,6 +19,7 @@ local classes = {
   -- linear layers and reshaping
   "Identity", "Linear", "Flatten", "Unflatten",
   -- convolution
+  "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
   -- pooling
   -- normalisation
   -- activations

@@ -246,15 +246,25 @@ static bool check_channels(const ConvParams *p, const Tensor *x, const Tensor *w
     return false;
 }
 
-bool conv_plan_forward(const ConvParams *p, const Tensor *x, const Tensor *w, const Tensor *b,
-                       ConvPlan *plan)
+/* What the forward functions (conv and conv_transpose) check first: the
+ * params, the dtypes, and the sizes of x and w into xs and ws. */
+static bool read_forward(const ConvParams *p, const Tensor *x, const Tensor *w, const Tensor *b,
+                         ConvPlan *plan, int64_t *xs, int64_t *ws)
 {
-    int64_t xs[4], ws[4];
     if (!check_params(p) || !check_dtypes(p, "input", x, "weight", w, b) ||
         !read_operand(p, "input", x, xs, &plan->batched) || !read_weight(p, w, ws))
         return false;
     plan_params(p, plan);
     plan->dtype = x->dtype;
+    return true;
+}
+
+bool conv_plan_forward(const ConvParams *p, const Tensor *x, const Tensor *w, const Tensor *b,
+                       ConvPlan *plan)
+{
+    int64_t xs[4], ws[4];
+    if (!read_forward(p, x, w, b, plan, xs, ws))
+        return false;
     plan->n = xs[0], plan->c = xs[1], plan->h = xs[2], plan->w = xs[3];
     plan->o = ws[0], plan->kh = ws[2], plan->kw = ws[3];
     return check_channels(p, x, w, ws[1] * p->groups, xs[1]) && check_groups(p, w, "output") &&
@@ -279,11 +289,8 @@ bool conv_plan_transpose(const ConvParams *p, const Tensor *x, const Tensor *w, 
                          ConvPlan *plan)
 {
     int64_t xs[4], ws[4];
-    if (!check_params(p) || !check_dtypes(p, "input", x, "weight", w, b) ||
-        !read_operand(p, "input", x, xs, &plan->batched) || !read_weight(p, w, ws))
+    if (!read_forward(p, x, w, b, plan, xs, ws))
         return false;
-    plan_params(p, plan);
-    plan->dtype = x->dtype;
     plan->n = xs[0], plan->o = xs[1], plan->oh = xs[2], plan->ow = xs[3];
     plan->c = ws[1] * p->groups, plan->kh = ws[2], plan->kw = ws[3];
     if (!check_channels(p, x, w, ws[0], xs[1]) || !check_groups(p, w, "input"))

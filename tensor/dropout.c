@@ -16,7 +16,9 @@ typedef struct {
     double scale;
 } DropoutCtx;
 
-/* Operands (out, x, mask); mask holds 0/1 and becomes 0/scale.  Each
+/* Operands (out, x, mask); mask holds 0/1 and becomes 0/scale (a product,
+ * not a branch: the mask is random, so a branch would mispredict half the
+ * time, and 1 * scale is exactly scale).  Each
  * element of x is read before out and mask are written, so out may be x
  * (in place) and, for the feature mask's own scaling, all three the same. */
 #define DEFINE_DROPOUT_LOOP(T)                                                            \
@@ -27,7 +29,7 @@ typedef struct {
             T *o = (T *)p[0], *m = (T *)p[2];                                             \
             const T *x = (const T *)p[1];                                                 \
             for (int64_t i = 0; i < n; i++) {                                             \
-                T xv = x[i], k = m[i] != 0 ? scale : 0;                                   \
+                T xv = x[i], k = m[i] * scale;                                            \
                 m[i] = k;                                                                 \
                 o[i] = xv * k;                                                            \
             }                                                                             \
@@ -35,7 +37,7 @@ typedef struct {
         }                                                                                 \
         for (int64_t i = 0; i < n; i++) {                                                 \
             T xv = *(const T *)(p[1] + i * st[1]);                                        \
-            T *m = (T *)(p[2] + i * st[2]), k = *m != 0 ? scale : 0;                      \
+            T *m = (T *)(p[2] + i * st[2]), k = *m * scale;                               \
             *m = k;                                                                       \
             *(T *)(p[0] + i * st[0]) = xv * k;                                            \
         }                                                                                 \

@@ -127,51 +127,63 @@ static Tensor *embedding_backward_setup(const Tensor *grad, const Tensor *indice
 DEFINE_ROW_ADDS(float)
 DEFINE_ROW_ADDS(double)
 
-Tensor *tensor_embedding_backward(const Tensor *grad, const Tensor *indices, int64_t num_weights,
-                                  int64_t padding_idx, int64_t base)
+/* Adds the rows of g (n x dim) into out at rows v[i] - base, skipping pad. */
+typedef void (*RowAddsFn)(Tensor *out, const Tensor *g, const int64_t *v, int64_t n, int64_t base,
+                          int64_t pad);
+
+static void row_adds_threaded(Tensor *out, const Tensor *g, const int64_t *v, int64_t n,
+                              int64_t base, int64_t pad)
 {
-    Tensor *idx, *g;
-    Tensor *out = embedding_backward_setup(grad, indices, num_weights, padding_idx, base, &idx, &g);
-    if (!out)
-        return NULL;
-    const int64_t *v = tensor_data(idx);
-    int64_t n = tensor_numel(idx), dim = out->shape[1];
+    int64_t dim = out->shape[1];
+    if (n == 0 || dim == 0)
+        return;
     bool f32 = out->dtype == DTYPE_FLOAT32;
-    if (n > 0 && dim > 0) {
 #pragma omp parallel if (n * dim >= PARALLEL_GRAIN)
-        {
-            int64_t first = omp_get_thread_num(), stride = omp_get_num_threads();
-            if (f32)
-                row_adds_float(tensor_data(out), tensor_data(g), v, n, dim, base, padding_idx,
-                               first, stride);
-            else
-                row_adds_double(tensor_data(out), tensor_data(g), v, n, dim, base, padding_idx,
-                                first, stride);
-        }
+    {
+        int64_t first = omp_get_thread_num(), stride = omp_get_num_threads();
+        if (f32)
+            row_adds_float(tensor_data(out), tensor_data(g), v, n, dim, base, pad, first, stride);
+        else
+            row_adds_double(tensor_data(out), tensor_data(g), v, n, dim, base, pad, first, stride);
     }
-    tensor_release(g);
-    tensor_release(idx);
-    return out;
 }
 
-Tensor *tensor_embedding_backward_ref(const Tensor *grad, const Tensor *indices,
-                                      int64_t num_weights, int64_t padding_idx, int64_t base)
+/* The reference: one element at a time through dtype_load/dtype_store. */
+static void row_adds_serial(Tensor *out, const Tensor *g, const int64_t *v, int64_t n, int64_t base,
+                            int64_t pad)
 {
-    Tensor *idx, *g;
-    Tensor *out = embedding_backward_setup(grad, indices, num_weights, padding_idx, base, &idx, &g);
-    if (!out)
-        return NULL;
-    const int64_t *v = tensor_data(idx);
-    int64_t n = tensor_numel(idx), dim = out->shape[1];
+    int64_t dim = out->shape[1];
     size_t es = dtype_size(out->dtype);
     for (int64_t i = 0; i < n; i++) {
-        for (int64_t c = 0; c < dim && v[i] - base != padding_idx; c++) {
+        for (int64_t c = 0; c < dim && v[i] - base != pad; c++) {
             char *dst = (char *)tensor_data(out) + (size_t)((v[i] - base) * dim + c) * es;
             const char *src = (const char *)tensor_data(g) + (size_t)(i * dim + c) * es;
             dtype_store(out->dtype, dst, dtype_load(out->dtype, dst) + dtype_load(g->dtype, src));
         }
     }
+}
+
+static Tensor *embedding_backward_run(const Tensor *grad, const Tensor *indices, int64_t num_weights,
+                                      int64_t padding_idx, int64_t base, RowAddsFn adds)
+{
+    Tensor *idx, *g;
+    Tensor *out = embedding_backward_setup(grad, indices, num_weights, padding_idx, base, &idx, &g);
+    if (!out)
+        return NULL;
+    adds(out, g, tensor_data(idx), tensor_numel(idx), base, padding_idx);
     tensor_release(g);
     tensor_release(idx);
     return out;
+}
+
+Tensor *tensor_embedding_backward(const Tensor *grad, const Tensor *indices, int64_t num_weights,
+                                  int64_t padding_idx, int64_t base)
+{
+    return embedding_backward_run(grad, indices, num_weights, padding_idx, base, row_adds_threaded);
+}
+
+Tensor *tensor_embedding_backward_ref(const Tensor *grad, const Tensor *indices,
+                                      int64_t num_weights, int64_t padding_idx, int64_t base)
+{
+    return embedding_backward_run(grad, indices, num_weights, padding_idx, base, row_adds_serial);
 }

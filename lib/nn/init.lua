@@ -24,6 +24,7 @@ local classes = {
   -- activations
   -- losses
   -- dropout, embedding, recurrent
+  "Dropout", "Dropout2d", "Embedding", "Bilinear", "RNN", "LSTM", "GRU",
 }
 for _, name in ipairs(classes) do nn[name] = require("nn." .. name) end
 

@@ -208,7 +208,7 @@ function torch.load(path)
   local f = io.open(path, "rb")
   local magic = f and f:read(6)
   if f then f:close() end
-  if magic == "\x93NUMPY" or (is_npy_path(path) and not magic) then return torch._read_npy(path) end
+  if magic == "\x93NUMPY" or is_npy_path(path) then return torch._read_npy(path) end
   local tensors, metadata = torch._read_safetensors(path)
   local tree = metadata[TREE_KEY]
   if not tree then return tensors, metadata end

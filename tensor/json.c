@@ -248,6 +248,18 @@ static bool is_digit(const Parser *ps)
     return ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9';
 }
 
+/* One or more digits, or a failure saying `what`. */
+static int take_digits(Parser *ps, const char *what)
+{
+    if (!is_digit(ps)) {
+        fail_at(ps, what);
+        return -1;
+    }
+    while (is_digit(ps))
+        ps->p++;
+    return 0;
+}
+
 static int parse_number(Parser *ps, JsonValue *v)
 {
     const char *begin = ps->p;
@@ -275,24 +287,16 @@ static int parse_number(Parser *ps, JsonValue *v)
     if (ps->p < ps->end && *ps->p == '.') {
         integral = false;
         ps->p++;
-        if (!is_digit(ps)) {
-            fail_at(ps, "expected a digit after the decimal point");
+        if (take_digits(ps, "expected a digit after the decimal point") != 0)
             return -1;
-        }
-        while (is_digit(ps))
-            ps->p++;
     }
     if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
         integral = false;
         ps->p++;
         if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
             ps->p++;
-        if (!is_digit(ps)) {
-            fail_at(ps, "expected a digit in the exponent");
+        if (take_digits(ps, "expected a digit in the exponent") != 0)
             return -1;
-        }
-        while (is_digit(ps))
-            ps->p++;
     }
     char buf[512];
     size_t n = (size_t)(ps->p - begin);

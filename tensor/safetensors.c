@@ -317,55 +317,23 @@ Safetensors *safetensors_read(const char *path)
 
 /* ---- writing ---------------------------------------------------------------------- */
 
-typedef struct {
-    char *data;
-    size_t len, cap;
-    int failed;
-} Buf;
-
-static void buf_add(Buf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = (b->len + n) * 2 + 64;
-        char *d = realloc(b->data, cap);
-        if (!d) {
-            b->failed = 1;
-            return;
-        }
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-}
-
-static void buf_str(Buf *b, const char *s)
-{
-    buf_add(b, s, strlen(s));
-}
-
 /* A JSON string as serde_json writes it: short escapes where JSON has them,
  * \u00xx (lowercase hex) for other control characters, everything else raw. */
-static void buf_json_string(Buf *b, const JsonString *s)
+static void put_json_string(FILE *out, const JsonString *s)
 {
-    buf_add(b, "\"", 1);
+    fputc('"', out);
     for (size_t i = 0; i < s->len; i++) {
         unsigned char c = (unsigned char)s->s[i];
         const char *esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b" : c == '\f' ? "\\f"
                         : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
-        char u[8];
-        if (!esc && c < 0x20) {
-            snprintf(u, sizeof u, "\\u%04x", c);
-            esc = u;
-        }
         if (esc)
-            buf_str(b, esc);
+            fputs(esc, out);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
         else
-            buf_add(b, (const char *)&c, 1);
+            fputc(c, out);
     }
-    buf_add(b, "\"", 1);
+    fputc('"', out);
 }
 
 typedef struct {
@@ -431,58 +399,63 @@ static int check_names(const char *path, WriteItem *items, size_t n, size_t nmet
     return 0;
 }
 
-static void build_header(Buf *b, WriteItem *items, size_t n, size_t nmeta, const JsonString *keys,
-                         const JsonString *values, const JsonString **order)
+/* The header's JSON, padded with spaces to a multiple of 8 bytes, in a
+ * malloc'd buffer (*len bytes); NULL when out of memory. */
+static char *build_header(WriteItem *items, size_t n, size_t nmeta, const JsonString *keys,
+                          const JsonString *values, const JsonString **order, size_t *len)
 {
-    buf_str(b, "{");
+    char *text = NULL;
+    FILE *out = open_memstream(&text, len);
+    if (!out)
+        return NULL;
+    fputc('{', out);
     if (nmeta > 0) {
         for (size_t i = 0; i < nmeta; i++)
             order[i] = &keys[i];
         qsort(order, nmeta, sizeof *order, compare_meta);
-        buf_str(b, "\"__metadata__\":{");
+        fputs("\"__metadata__\":{", out);
         for (size_t i = 0; i < nmeta; i++) {
             size_t k = (size_t)(order[i] - keys);
-            buf_str(b, i ? "," : "");
-            buf_json_string(b, &keys[k]);
-            buf_str(b, ":");
-            buf_json_string(b, &values[k]);
+            fputs(i ? "," : "", out);
+            put_json_string(out, &keys[k]);
+            fputc(':', out);
+            put_json_string(out, &values[k]);
         }
-        buf_str(b, n ? "}," : "}");
+        fputs(n ? "}," : "}", out);
     }
     uint64_t at = 0;
     for (size_t i = 0; i < n; i++) {
         Tensor *t = items[i].tensor;
-        char num[48];
-        buf_str(b, i ? "," : "");
-        buf_json_string(b, items[i].name);
-        buf_str(b, ":{\"dtype\":\"");
-        buf_str(b, st_dtypes[items[i].rank].name);
-        buf_str(b, "\",\"shape\":[");
-        for (int d = 0; d < t->ndim; d++) {
-            snprintf(num, sizeof num, "%s%lld", d ? "," : "", (long long)t->shape[d]);
-            buf_str(b, num);
-        }
+        fputs(i ? "," : "", out);
+        put_json_string(out, items[i].name);
+        fprintf(out, ":{\"dtype\":\"%s\",\"shape\":[", st_dtypes[items[i].rank].name);
+        for (int d = 0; d < t->ndim; d++)
+            fprintf(out, "%s%lld", d ? "," : "", (long long)t->shape[d]);
         uint64_t bytes = (uint64_t)tensor_numel(t) * dtype_size(t->dtype);
-        snprintf(num, sizeof num, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)at,
-                 (unsigned long long)(at + bytes));
-        buf_str(b, num);
+        fprintf(out, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)at, (unsigned long long)(at + bytes));
         at += bytes;
     }
-    buf_str(b, "}");
-    while (b->len % 8 != 0)
-        buf_str(b, " ");
+    fputc('}', out);
+    while (ftell(out) % 8 != 0)
+        fputc(' ', out);
+    bool failed = ferror(out) != 0;
+    if (fclose(out) != 0 || failed) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
-static int write_file(const char *path, const Buf *header, const WriteItem *items, size_t n)
+static int write_file(const char *path, const char *header, size_t header_len, const WriteItem *items, size_t n)
 {
     AtomicFile f;
     if (atomic_open(&f, "save", path) != 0)
         return -1;
     unsigned char len8[8];
     for (int i = 0; i < 8; i++)
-        len8[i] = (unsigned char)((uint64_t)header->len >> (8 * i));
+        len8[i] = (unsigned char)((uint64_t)header_len >> (8 * i));
     atomic_write(&f, len8, 8);
-    atomic_write(&f, header->data, header->len);
+    atomic_write(&f, header, header_len);
     for (size_t i = 0; i < n; i++)
         atomic_write(&f, tensor_data(items[i].tensor),
                      (size_t)tensor_numel(items[i].tensor) * dtype_size(items[i].tensor->dtype));
@@ -494,7 +467,8 @@ int safetensors_write(const char *path, size_t n, const JsonString *names, Tenso
 {
     WriteItem *items = calloc(n + 1, sizeof *items);
     const JsonString **order = calloc(nmeta + 1, sizeof *order);
-    Buf header = {0};
+    char *header = NULL;
+    size_t header_len = 0;
     int rc = -1;
     size_t made = 0;
     if (!items || !order) {
@@ -511,16 +485,16 @@ int safetensors_write(const char *path, size_t n, const JsonString *names, Tenso
     if (check_names(path, items, n, nmeta, meta_keys, meta_values) != 0)
         goto done;
     qsort(items, n, sizeof *items, compare_items);
-    build_header(&header, items, n, nmeta, meta_keys, meta_values, order);
-    if (header.failed)
-        tensor_fail("out of memory");
+    header = build_header(items, n, nmeta, meta_keys, meta_values, order, &header_len);
+    if (!header)
+        tensor_fail("save: %s: out of memory", path);
     else
-        rc = write_file(path, &header, items, n);
+        rc = write_file(path, header, header_len, items, n);
 done:
     for (size_t i = 0; i < made; i++)
         tensor_release(items[i].tensor);
     free(items);
     free(order);
-    free(header.data);
+    free(header);
     return rc;
 }

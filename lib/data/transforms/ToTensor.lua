@@ -7,10 +7,15 @@ local Transform = require "data.transforms.Transform"
 
 local ToTensor = Transform:extend("ToTensor")
 
--- x with its image dims (the last 2 or 3) as (C, H, W); `lead` dims before them.
-local function convert(x, lead)
-  local image_dims = x:dim() - lead
-  if image_dims == 2 then
+local FORMS = {[0] = "an image of shape HxW or HxWxC", [1] = "a batch of shape NxHxW or NxHxWxC"}
+
+-- x with its image dims (the last 2 or 3) as (C, H, W) after `lead` dims.
+local function convert(self, x, lead)
+  self:check_image(x, 2 + lead, FORMS[lead])
+  if x:dim() > 3 + lead then
+    error("ToTensor: expected " .. FORMS[lead] .. ", got " .. Transform.shape_text(x), 3)
+  end
+  if x:dim() == 2 + lead then
     x = x:unsqueeze(lead + 1)
   else
     local order = {}
@@ -23,22 +28,10 @@ local function convert(x, lead)
   return x:float()
 end
 
-function ToTensor:forward(x)
-  self:check_image(x, 2, "an image of shape HxW or HxWxC")
-  if x:dim() > 3 then
-    error("ToTensor: expected an image of shape HxW or HxWxC, got " .. Transform.shape_text(x), 2)
-  end
-  return convert(x, 0)
-end
+function ToTensor:forward(x) return convert(self, x, 0) end
 
 --- A batch (N, H, W) or (N, H, W, C) to (N, C, H, W).
-function ToTensor:batch(x)
-  self:check_image(x, 3, "a batch of shape NxHxW or NxHxWxC")
-  if x:dim() > 4 then
-    error("ToTensor: expected a batch of shape NxHxW or NxHxWxC, got " .. Transform.shape_text(x), 2)
-  end
-  return convert(x, 1)
-end
+function ToTensor:batch(x) return convert(self, x, 1) end
 
 torch.doc(ToTensor, "data.transforms.ToTensor()",
   "uint8 HxW or HxWxC images to float32 CxHxW in [0, 1].")

@@ -187,7 +187,8 @@ static void copy_rows(const Tensor *t, const Tensor *index, int64_t base, Tensor
     const int64_t *idx = (const int64_t *)index->storage->data + index->offset;
     const char *src = tensor_data(t);
     char *dst = tensor_data(out);
-    #pragma omp parallel for if ((int64_t)row * n > 4 * PARALLEL_GRAIN) schedule(static)
+    /* Copying is bound by memory bandwidth: threads only pay on large gathers. */
+    #pragma omp parallel for if ((int64_t)row * n > ((int64_t)1 << 22)) schedule(static)
     for (int64_t k = 0; k < n; k++)
         memcpy(dst + (size_t)k * row, src + (size_t)(idx[k * step] - base) * row, row);
 }

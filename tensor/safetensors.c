@@ -5,7 +5,8 @@
  * the file size, the JSON (json.c), each entry's fields, and the offsets
  * against the data section, with overflow-checked arithmetic.  Only then are
  * the tensors allocated, so their total size is bounded by the file's, and
- * their bytes read straight into tensor memory in offset order.  BOOL bytes
+ * their bytes read straight into tensor memory in offset order (half floats
+ * and small integers through a buffer, widened).  BOOL bytes
  * other than 0 are read as 1: luagrad's kernels load bools as C bools, for
  * which any other byte would be undefined.
  */
@@ -13,26 +14,40 @@
 
 #include "tensor/file.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* How the bytes of a file dtype become luagrad's: as they are, or widened. */
+typedef enum { CONV_RAW, CONV_F16, CONV_BF16, CONV_SIGNED, CONV_UNSIGNED } Conversion;
+
 /* The format's dtypes in the reference implementation's order, which its
- * writer sorts by (descending); -1 for those luagrad has no dtype for. */
+ * writer sorts by (descending).  luagrad holds five of them as they are and
+ * widens half floats to float32 and the smaller integers to int64 on
+ * reading; -1 marks those it cannot hold (8-bit floats, U64). */
 static const struct {
     const char *name;
+    int size;
     int dtype;
+    Conversion conv;
 } st_dtypes[] = {
-    {"BOOL", DTYPE_BOOL}, {"U8", DTYPE_UINT8}, {"I8", -1}, {"F8_E5M2", -1}, {"F8_E4M3", -1},
-    {"I16", -1}, {"U16", -1}, {"F16", -1}, {"BF16", -1}, {"I32", -1}, {"U32", -1},
-    {"F32", DTYPE_FLOAT32}, {"F64", DTYPE_FLOAT64}, {"I64", DTYPE_INT64}, {"U64", -1},
+    {"BOOL", 1, DTYPE_BOOL, CONV_RAW},       {"U8", 1, DTYPE_UINT8, CONV_RAW},
+    {"I8", 1, DTYPE_INT64, CONV_SIGNED},     {"F8_E5M2", 1, -1, CONV_RAW},
+    {"F8_E4M3", 1, -1, CONV_RAW},            {"I16", 2, DTYPE_INT64, CONV_SIGNED},
+    {"U16", 2, DTYPE_INT64, CONV_UNSIGNED},  {"F16", 2, DTYPE_FLOAT32, CONV_F16},
+    {"BF16", 2, DTYPE_FLOAT32, CONV_BF16},   {"I32", 4, DTYPE_INT64, CONV_SIGNED},
+    {"U32", 4, DTYPE_INT64, CONV_UNSIGNED},  {"F32", 4, DTYPE_FLOAT32, CONV_RAW},
+    {"F64", 8, DTYPE_FLOAT64, CONV_RAW},     {"I64", 8, DTYPE_INT64, CONV_RAW},
+    {"U64", 8, -1, CONV_RAW},
 };
 #define ST_NDTYPES (int)(sizeof st_dtypes / sizeof st_dtypes[0])
 
+/* The file dtype luagrad writes for dt. */
 static int st_rank(DType dt)
 {
     for (int i = 0; i < ST_NDTYPES; i++)
-        if (st_dtypes[i].dtype == (int)dt)
+        if (st_dtypes[i].dtype == (int)dt && st_dtypes[i].conv == CONV_RAW)
             return i;
     return -1;
 }
@@ -131,20 +146,21 @@ static int parse_entry(const char *path, const JsonString *name, const JsonValue
         tensor_fail("load: %s: tensor '%.100s' has no dtype string", path, n);
         return -1;
     }
-    int d = -2;
-    for (int i = 0; i < ST_NDTYPES && d == -2; i++)
+    int d = -1;
+    for (int i = 0; i < ST_NDTYPES && d < 0; i++)
         if (strcmp(dtype->string.s, st_dtypes[i].name) == 0 && dtype->string.len == strlen(st_dtypes[i].name))
-            d = st_dtypes[i].dtype;
-    if (d == -2) {
+            d = i;
+    if (d < 0) {
         tensor_fail("load: %s: tensor '%.100s' has an unknown dtype '%.40s'", path, n, dtype->string.s);
         return -1;
     }
-    if (d == -1) {
-        tensor_fail("load: %s: tensor '%.100s' has dtype %s, which luagrad cannot hold "
-                    "(it reads F32, F64, I64, U8 and BOOL)", path, n, dtype->string.s);
+    if (st_dtypes[d].dtype < 0) {
+        tensor_fail("load: %s: tensor '%.100s' has dtype %s, which luagrad cannot hold (it reads F32, F64, "
+                    "I64, U8, BOOL, F16 and BF16 as float32, I8 to U32 as int64)", path, n, dtype->string.s);
         return -1;
     }
-    e->dtype = (DType)d;
+    e->file_dtype = d;
+    e->dtype = (DType)st_dtypes[d].dtype;
     if (int_list(json_get(info, "shape"), e->shape, -1, TENSOR_MAX_DIMS, &e->ndim) != 0) {
         tensor_fail("load: %s: tensor '%.100s' needs a shape: a list of at most %d sizes >= 0",
                     path, n, TENSOR_MAX_DIMS);
@@ -192,11 +208,11 @@ static int check_offsets(const char *path, const Safetensors *st, uint64_t data_
         int64_t numel;
         char shape[128];
         shape_str(e->ndim, e->shape, shape, sizeof shape);
-        if (!shape_check(e->ndim, e->shape, &numel) ||
-            (uint64_t)numel > UINT64_MAX / dtype_size(e->dtype) ||
-            (uint64_t)numel * dtype_size(e->dtype) != e->end - e->begin) {
+        uint64_t size = (uint64_t)st_dtypes[e->file_dtype].size;
+        if (!shape_check(e->ndim, e->shape, &numel) || (uint64_t)numel > UINT64_MAX / size ||
+            (uint64_t)numel * size != e->end - e->begin) {
             tensor_fail("load: %s: tensor '%.100s' of shape %s and dtype %s does not match its %llu "
-                        "bytes of data", path, n, shape, st_dtypes[st_rank(e->dtype)].name,
+                        "bytes of data", path, n, shape, st_dtypes[e->file_dtype].name,
                         (unsigned long long)(e->end - e->begin));
             return -1;
         }
@@ -254,6 +270,35 @@ int safetensors_parse_header(const char *path, const char *json, size_t len, uin
 
 /* ---- reading a file --------------------------------------------------------------- */
 
+static float half_to_float(uint16_t h)
+{
+    int exponent = h >> 10 & 0x1F, mantissa = h & 0x3FF;
+    float f = exponent == 0 ? ldexpf((float)mantissa, -24)                  /* zero, subnormal */
+            : exponent == 31 ? (mantissa ? NAN : INFINITY)
+            : ldexpf((float)(mantissa | 0x400), exponent - 25);
+    return h >> 15 ? -f : f;
+}
+
+/* n little-endian values of a widened file dtype from raw into t. */
+static void widen(const unsigned char *raw, int size, Conversion conv, Tensor *t)
+{
+    int64_t n = tensor_numel(t);
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t v = 0;
+        for (int b = size - 1; b >= 0; b--)
+            v = v << 8 | raw[i * size + b];
+        if (conv == CONV_F16) {
+            ((float *)tensor_data(t))[i] = half_to_float((uint16_t)v);
+        } else if (conv == CONV_BF16) {
+            uint32_t bits = (uint32_t)v << 16;   /* bfloat16 is the top half of a float32 */
+            memcpy((float *)tensor_data(t) + i, &bits, 4);
+        } else {
+            int shift = 64 - 8 * size;
+            ((int64_t *)tensor_data(t))[i] = conv == CONV_SIGNED ? (int64_t)(v << shift) >> shift : (int64_t)v;
+        }
+    }
+}
+
 static int read_tensors(FILE *fp, const char *path, Safetensors *st)
 {
     for (size_t i = 0; i < st->count; i++) {
@@ -262,7 +307,19 @@ static int read_tensors(FILE *fp, const char *path, Safetensors *st)
         if (!e->tensor)
             return -1;
         size_t n = (size_t)(e->end - e->begin);
-        if (n > 0 && file_read_exact(fp, tensor_data(e->tensor), n, "load", path, "the tensor data") != 0)
+        Conversion conv = st_dtypes[e->file_dtype].conv;
+        unsigned char *raw = conv == CONV_RAW ? tensor_data(e->tensor) : malloc(n ? n : 1);
+        if (!raw && n > 0) {
+            tensor_fail("out of memory");
+            return -1;
+        }
+        int rc = n > 0 ? file_read_exact(fp, raw, n, "load", path, "the tensor data") : 0;
+        if (conv != CONV_RAW) {
+            if (rc == 0)
+                widen(raw, st_dtypes[e->file_dtype].size, conv, e->tensor);
+            free(raw);
+        }
+        if (rc != 0)
             return -1;
         if (e->dtype == DTYPE_BOOL) {
             unsigned char *b = tensor_data(e->tensor);

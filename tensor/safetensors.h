@@ -7,7 +7,9 @@
  * [begin, end]} (byte offsets into the data section) plus an optional
  * "__metadata__" object of string values; then the data section, the
  * tensors' bytes in little-endian C order.  luagrad maps its five dtypes to
- * F32, F64, I64, U8 and BOOL.
+ * F32, F64, I64, U8 and BOOL; reading also widens F16 and BF16 to float32
+ * and I8, I16, I32, U16, U32 to int64 (half-precision checkpoints from the
+ * Hugging Face hub load).
  *
  * The reader applies the rules of the reference implementation (the
  * safetensors crate): the tensors must tile the data section exactly, in
@@ -29,7 +31,8 @@
 
 typedef struct {
     JsonString name;
-    DType dtype;
+    int file_dtype;           /* the dtype in the file, as an index (safetensors.c) */
+    DType dtype;              /* luagrad's: the same, or widened (F16 -> float32, I32 -> int64) */
     int ndim;
     int64_t shape[TENSOR_MAX_DIMS];
     uint64_t begin, end;      /* data_offsets */

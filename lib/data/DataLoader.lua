@@ -73,7 +73,8 @@ function DataLoader:iter()
   if not torch.is_tensor(order) or order:dim() ~= 1 or order.dtype ~= "int64" then
     error(class.name(self.sampler) .. ":indices() must return a 1-D int64 tensor", 2)
   end
-  local n, batches, b = order:numel(), #self, 0
+  local n, b = order:numel(), 0
+  local batches = self.drop_last and n // self.batch_size or (n + self.batch_size - 1) // self.batch_size
   return function()
     b = b + 1
     if b > batches then return nil end

@@ -124,6 +124,8 @@ local function encode(v, path, tensors, out, visiting)
       out[#out + 1] = "]}"
     end
     visiting[v] = nil
+  elseif type(v) == "table" and type(v.state_dict) == "function" then
+    error(string.format("save: cannot save an object (at '%s'): save its state_dict() instead", where), 0)
   else
     error(string.format("save: cannot save a %s (at '%s'): only tensors, numbers, strings, booleans "
       .. "and plain tables of them", type(v), where), 0)
@@ -232,6 +234,7 @@ torch.doc(torch.save, "torch.save(obj, path, {metadata=})",
   .. "crash leaves the old file. metadata adds strings to the file's __metadata__.")
 torch.doc(torch.load, "torch.load(path)",
   "Loads a file torch.save wrote and returns the same value; a safetensors file from elsewhere gives a "
-  .. "table of tensors by name, and a .npy file a tensor. The second result is the file's metadata.")
+  .. "table of tensors by name (F16/BF16 as float32, I8..U32 as int64), and a .npy file a tensor. The "
+  .. "second result is the file's metadata.")
 
 return true

@@ -130,6 +130,11 @@ T.test("serialize: a nested value encoded independently loads, and saving it giv
   T.eq(read(path "nested.safetensors"), read(FIX .. "nested.safetensors"))
 end)
 
+T.test("serialize: half floats load as float32, small integers as int64", function()
+  local tensors = torch.load(FIX .. "widened.safetensors")
+  for name, want in pairs(expected.widened) do check_tensor(tensors[name], want, name) end
+end)
+
 -- ---- round trips --------------------------------------------------------------------
 
 T.test("serialize: values round-trip: lone tensors, views, every dtype, 0-dim, empty, nesting", function()
@@ -186,6 +191,8 @@ T.test("serialize: torch.save refuses what it cannot store, naming where", funct
   T.errors("save: unknown option 'metdata'", torch.save, {}, p, {metdata = {}})
   T.errors("a .npy file holds one tensor", torch.save, {}, path "x.npy")
   T.errors("cannot save a userdata", torch.save, {io.stdout}, p)
+  T.errors("save: cannot save an object (at 'model'): save its state_dict() instead", torch.save,
+    {model = nn.Linear(2, 2)}, p)
   T.errors("save: path must be a string", torch.save, {}, 3)
 end)
 
@@ -303,7 +310,8 @@ T.test("serialize: every malformed safetensors file is a clear error naming the 
     {st("{" .. entry("a", "F32", "1", 0, 4) .. "," .. entry("a", "F32", "1", 4, 8) .. "}", d8), 'the key "a" twice'},
     {st(string.rep("[", 100) .. string.rep("]", 100), ""), "nested deeper than 64 levels"},
     {st("{" .. entry("a", "F99", "2", 0, 8) .. "}", d8), "tensor 'a' has an unknown dtype 'F99'"},
-    {st("{" .. entry("a", "F16", "4", 0, 8) .. "}", d8), "tensor 'a' has dtype F16, which luagrad cannot hold"},
+    {st("{" .. entry("a", "U64", "1", 0, 8) .. "}", d8), "tensor 'a' has dtype U64, which luagrad cannot hold"},
+    {st("{" .. entry("a", "F16", "3", 0, 8) .. "}", d8), "tensor 'a' of shape 3 and dtype F16 does not match its 8 bytes"},
     {st("{" .. entry("a", "F32", "3", 0, 8) .. "}", d8), "tensor 'a' of shape 3 and dtype F32 does not match its 8 bytes"},
     {st("{" .. entry("a", "F32", "2", 0, 9) .. "}", d8), "data_offsets [0, 9] outside the 8 bytes of data"},
     {st("{" .. entry("a", "F32", "0", 8, 0) .. "}", d8), "data_offsets [8, 0] outside"},

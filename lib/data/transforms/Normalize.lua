@@ -21,6 +21,7 @@ function Normalize:init(mean, std)
   if #self.mean ~= #self.std then
     error(string.format("Normalize: %d means but %d stds", #self.mean, #self.std), 3)
   end
+  self.stats = {}   -- mean and std as (C, 1, 1) tensors, by dtype
   for _, s in ipairs(self.std) do
     if s == 0 then error("Normalize: std is zero, which would divide by zero", 3) end
   end
@@ -38,10 +39,13 @@ function Normalize:apply(x, min_dims)
     error(string.format("Normalize: %d means and stds for an image of %d channels (%s)", #self.mean, c,
       Transform.shape_text(x)), 3)
   end
-  local shape = {#self.mean, 1, 1}
-  local mean = torch.tensor(self.mean, {dtype = x.dtype}):view(shape)
-  local std = torch.tensor(self.std, {dtype = x.dtype}):view(shape)
-  return (x - mean) / std
+  local stats = self.stats[x.dtype]
+  if not stats then
+    local shape = {#self.mean, 1, 1}
+    stats = {torch.tensor(self.mean, {dtype = x.dtype}):view(shape), torch.tensor(self.std, {dtype = x.dtype}):view(shape)}
+    self.stats[x.dtype] = stats
+  end
+  return x:sub(stats[1]):div_(stats[2])   -- sub made a new tensor
 end
 
 function Normalize:forward(x) return self:apply(x, 3) end

@@ -23,7 +23,7 @@ local function convert(self, x, lead)
     order[lead + 1], order[lead + 2], order[lead + 3] = lead + 3, lead + 1, lead + 2
     x = x:permute(table.unpack(order))
   end
-  if x.dtype == "uint8" then return x:float():div(255) end
+  if x.dtype == "uint8" then return x:float():div_(255) end   -- float() made a new tensor
   if x.dtype == "float32" or x.dtype == "float64" then return x:contiguous() end
   return x:float()
 end

@@ -10,7 +10,8 @@
 #include "vm/bind_tensor.h"
 #include "vm/luagrad.h"
 
-static const char *const lua_parts[] = {"torch.help", "torch.autograd", "torch.gradcheck", "metrics", "torch.progress", "torch.plot", "torch.imshow", NULL};
+static const char *const lua_parts[] = {"torch.help", "torch.autograd", "torch.gradcheck", "metrics", "torch.progress", "torch.plot", "torch.imshow",
+                                         "torch.serialize", "torch.checkpoint", NULL};
 
 void bind_functions(lua_State *L, int index, const BindFn *fns)
 {
@@ -55,6 +56,7 @@ int luaopen_torch(lua_State *L)
     bind_system(L);
     bind_dropout(L);
     bind_embedding(L);
+    bind_io(L);
 
     for (const char *const *part = lua_parts; *part; part++) {
         lua_getglobal(L, "require");

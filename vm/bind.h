@@ -24,5 +24,7 @@ typedef struct {
 void bind_functions(lua_State *L, int index, const BindFn *fns);
 
 void bind_system(lua_State *L);
+void bind_pool(lua_State *L);
+void bind_norm(lua_State *L);
 
 #endif

@@ -11,11 +11,13 @@ package.loaded.nn = nn
 torch.doc(nn, "nn", "Neural-network modules, layers and losses (nn.functional holds the functional forms).")
 
 nn.functional = require "nn.functional"
+nn.init = require "nn.initializers"
 
 local classes = {
   -- the base class, parameters and containers
-  -- (Module, Parameter: lib/nn/Module.lua, lib/nn/Parameter.lua)
+  "Parameter", "Module", "ModuleList", "Sequential", "ModuleDict",
   -- linear layers and reshaping
+  "Identity", "Linear", "Flatten", "Unflatten",
   -- convolution
   -- pooling
   -- normalisation

@@ -5,10 +5,10 @@
  * batch_norm a channel across the batch (N rows of S contiguous elements,
  * C * S apart), layer_norm and group_norm one contiguous row each (a
  * position's trailing dims; a sample's group of channels).  The arithmetic
- * is done in double on segments of contiguous elements, converted a buffer
- * at a time (load_f64/store_f64), so one code path serves float32 and
- * float64.  Statistics take two passes (the mean, then squared deviations
- * from it), which stays accurate when the mean is large next to the spread.
+ * is done in double by the loops of norm_loops.c over runs of contiguous
+ * elements.  Statistics take one pass of sums shifted by the set's first
+ * element (var = E[(x - k)^2] - E[x - k]^2), which stays accurate when the
+ * mean is large next to the spread, as long as k is a sample of the set.
  *
  * The backward is PyTorch's closed form.  With xhat = (x - mean) * invstd,
  * dy = grad * weight and M the set's size, training gives
@@ -27,81 +27,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tensor/norm_loops.h"
 #include "tensor/reduce.h"
 
-#define SEG REDUCE_ROW_BUF
-
-/* ---- segments: n contiguous elements of dtype dt -------------------------------- */
-
-static double seg_sum(DType dt, const char *x, int64_t n)
+/* The mean and biased variance from sums of (x - shift) and its square over
+ * count elements. */
+static void shifted_stats(double shift, double s1, double s2, double count, double *mean,
+                          double *var)
 {
-    double buf[SEG], s = 0;
-    for (int64_t i = 0; i < n; i += SEG) {
-        int64_t m = n - i < SEG ? n - i : SEG;
-        const double *v = load_f64(dt, x + (size_t)i * dtype_size(dt), m, buf);
-        for (int64_t k = 0; k < m; k++)
-            s += v[k];
-    }
-    return s;
-}
-
-/* sum (x - center)^2 */
-static double seg_sqdev(DType dt, const char *x, int64_t n, double center)
-{
-    double buf[SEG], s = 0;
-    for (int64_t i = 0; i < n; i += SEG) {
-        int64_t m = n - i < SEG ? n - i : SEG;
-        const double *v = load_f64(dt, x + (size_t)i * dtype_size(dt), m, buf);
-        for (int64_t k = 0; k < m; k++)
-            s += (v[k] - center) * (v[k] - center);
-    }
-    return s;
-}
-
-/* y = a * x + b */
-static void seg_affine(DType dt, const char *x, char *y, int64_t n, double a, double b)
-{
-    double buf[SEG], out[SEG];
-    for (int64_t i = 0; i < n; i += SEG) {
-        int64_t m = n - i < SEG ? n - i : SEG;
-        const double *v = load_f64(dt, x + (size_t)i * dtype_size(dt), m, buf);
-        for (int64_t k = 0; k < m; k++)
-            out[k] = a * v[k] + b;
-        store_f64(dt, y + (size_t)i * dtype_size(dt), out, m);
-    }
-}
-
-/* sum g and sum g * (x - center) */
-static void seg_dots(DType dt, const char *g, const char *x, int64_t n, double center,
-                     double *sg, double *sgx)
-{
-    double gb[SEG], xb[SEG], a = 0, b = 0;
-    for (int64_t i = 0; i < n; i += SEG) {
-        int64_t m = n - i < SEG ? n - i : SEG;
-        size_t at = (size_t)i * dtype_size(dt);
-        const double *gv = load_f64(dt, g + at, m, gb), *xv = load_f64(dt, x + at, m, xb);
-        for (int64_t k = 0; k < m; k++) {
-            a += gv[k];
-            b += gv[k] * (xv[k] - center);
-        }
-    }
-    *sg += a;
-    *sgx += b;
-}
-
-/* dx = c1 * g + c2 + c3 * x */
-static void seg_combine(DType dt, const char *g, const char *x, char *dx, int64_t n, double c1,
-                        double c2, double c3)
-{
-    double gb[SEG], xb[SEG], out[SEG];
-    for (int64_t i = 0; i < n; i += SEG) {
-        int64_t m = n - i < SEG ? n - i : SEG;
-        size_t at = (size_t)i * dtype_size(dt);
-        const double *gv = load_f64(dt, g + at, m, gb), *xv = load_f64(dt, x + at, m, xb);
-        for (int64_t k = 0; k < m; k++)
-            out[k] = c1 * gv[k] + c2 + c3 * xv[k];
-        store_f64(dt, dx + at, out, m);
-    }
+    double d = s1 / count, v = s2 / count - d * d;
+    *mean = shift + d;
+    *var = v > 0 ? v : 0;   /* rounding must not make it negative */
 }
 
 /* ---- arguments ------------------------------------------------------------------- */
@@ -266,15 +202,12 @@ int tensor_batch_norm(const Tensor *x, const Tensor *weight, const Tensor *bias,
     for (int64_t c = 0; c < channels; c++) {
         if (tensor_interrupt_requested)
             continue;
-        double m, var = 0;
+        double m, var;
         if (training) {
-            double s = 0;
+            double shift = dtype_load(dt, src + bn_row(&sh, 0, c, dt)), s1 = 0, s2 = 0;
             for (int64_t n = 0; n < sh.n; n++)
-                s += seg_sum(dt, src + bn_row(&sh, n, c, dt), sh.s);
-            m = s / m_count;
-            for (int64_t n = 0; n < sh.n; n++)
-                var += seg_sqdev(dt, src + bn_row(&sh, n, c, dt), sh.s, m);
-            var /= m_count;
+                loop_moments(dt, src + bn_row(&sh, n, c, dt), sh.s, shift, &s1, &s2);
+            shifted_stats(shift, s1, s2, m_count, &m, &var);
         } else {
             m = values_of(rm)[c];
             var = values_of(rv)[c];
@@ -282,8 +215,8 @@ int tensor_batch_norm(const Tensor *x, const Tensor *weight, const Tensor *bias,
         double is = 1 / sqrt(var + eps);
         double a = is * (w ? values_of(w)[c] : 1), shift = (b ? values_of(b)[c] : 0) - m * a;
         for (int64_t n = 0; n < sh.n; n++)
-            seg_affine(dt, src + bn_row(&sh, n, c, dt), dst + bn_row(&sh, n, c, dt), sh.s, a,
-                       shift);
+            loop_affine(dt, src + bn_row(&sh, n, c, dt), dst + bn_row(&sh, n, c, dt), sh.s, a,
+                        shift);
         stats[c] = m;
         stats[sh.c + c] = is;
         stats[2 * sh.c + c] = m_count > 1 ? var * m_count / (m_count - 1) : var;
@@ -389,7 +322,7 @@ int tensor_batch_norm_backward(const Tensor *grad, const Tensor *x, const Tensor
         double mc = values_of(m)[c], isc = values_of(is)[c], sg = 0, sgx = 0;
         for (int64_t n = 0; n < sh.n; n++) {
             size_t at = bn_row(&sh, n, c, dt);
-            seg_dots(dt, gs + at, xs + at, sh.s, mc, &sg, &sgx);
+            loop_dots(dt, gs + at, xs + at, sh.s, mc, &sg, &sgx);
         }
         sums[c] = sg;
         sums[sh.c + c] = sgx * isc;
@@ -403,7 +336,7 @@ int tensor_batch_norm_backward(const Tensor *grad, const Tensor *x, const Tensor
         }
         for (int64_t n = 0; n < sh.n; n++) {
             size_t at = bn_row(&sh, n, c, dt);
-            seg_combine(dt, gs + at, xs + at, dxs + at, sh.s, scale, c2, c3);
+            loop_combine(dt, gs + at, xs + at, dxs + at, sh.s, scale, c2, c3);
         }
     }
     if (status == 0 && gb)
@@ -429,23 +362,8 @@ static int64_t rows_params(const Rows *l)
     return l->groups * l->per_group;
 }
 
-/* The parameters of a chunk of row r from element j0 on: p[k] for k < n,
- * 1 (or 0) when the tensor is absent. */
-static void chunk_params(const Rows *l, int64_t r, int64_t j0, int64_t n, const double *w,
-                         double absent, double *p)
-{
-    int64_t at = (r % l->groups) * l->per_group + j0 / l->run, left = l->run - j0 % l->run;
-    for (int64_t k = 0; k < n; k++) {
-        p[k] = w ? w[at] : absent;
-        if (--left == 0) {
-            at++;
-            left = l->run;
-        }
-    }
-}
-
 /* Normalises every row of x into y; stats gets the rows' means, then their
- * invstds. */
+ * invstds.  w and b hold the P parameters (ones and zeros when absent). */
 static void rows_forward(const Rows *l, DType dt, const char *x, char *y, const double *w,
                          const double *b, double eps, double *stats)
 {
@@ -456,17 +374,19 @@ static void rows_forward(const Rows *l, DType dt, const char *x, char *y, const 
             continue;
         const char *xr = x + (size_t)(r * l->len) * es;
         char *yr = y + (size_t)(r * l->len) * es;
-        double m = seg_sum(dt, xr, l->len) / (double)l->len;
-        double is = 1 / sqrt(seg_sqdev(dt, xr, l->len, m) / (double)l->len + eps);
-        double buf[SEG], wv[SEG], bv[SEG], out[SEG];
-        for (int64_t j = 0; j < l->len; j += SEG) {
-            int64_t n = l->len - j < SEG ? l->len - j : SEG;
-            const double *v = load_f64(dt, xr + (size_t)j * es, n, buf);
-            chunk_params(l, r, j, n, w, 1, wv);
-            chunk_params(l, r, j, n, b, 0, bv);
-            for (int64_t k = 0; k < n; k++)
-                out[k] = (v[k] - m) * is * wv[k] + bv[k];
-            store_f64(dt, yr + (size_t)j * es, out, n);
+        double shift = dtype_load(dt, xr), s1 = 0, s2 = 0, m, var;
+        loop_moments(dt, xr, l->len, shift, &s1, &s2);
+        shifted_stats(shift, s1, s2, (double)l->len, &m, &var);
+        double is = 1 / sqrt(var + eps);
+        int64_t base = (r % l->groups) * l->per_group;
+        if (l->run == 1) {
+            loop_affine_vec(dt, xr, yr, l->len, m, is, w + base, b + base);
+        } else {
+            for (int64_t k = 0; k < l->per_group; k++) {
+                size_t at = (size_t)(k * l->run) * es;
+                double a = is * w[base + k];
+                loop_affine(dt, xr + at, yr + at, l->run, a, b[base + k] - m * a);
+            }
         }
         stats[r] = m;
         stats[l->rows + r] = is;
@@ -480,38 +400,54 @@ static void row_backward(const Rows *l, DType dt, int64_t r, const char *g, cons
                          double *acc_b)
 {
     size_t es = dtype_size(dt);
-    double gb[SEG], xb[SEG], wv[SEG], out[SEG], sum_dy = 0, sum_dy_xhat = 0;
     int64_t base = (r % l->groups) * l->per_group;
-    for (int64_t j = 0; j < l->len; j += SEG) {
-        int64_t n = l->len - j < SEG ? l->len - j : SEG;
-        const double *gv = load_f64(dt, g + (size_t)j * es, n, gb);
-        const double *xv = load_f64(dt, x + (size_t)j * es, n, xb);
-        chunk_params(l, r, j, n, w, 1, wv);
-        for (int64_t k = 0; k < n; k++) {
-            double xhat = (xv[k] - m) * is, dy = gv[k] * wv[k];
-            sum_dy += dy;
-            sum_dy_xhat += dy * xhat;
-            if (acc_w || acc_b) {
-                int64_t p = base + (j + k) / l->run;
-                if (acc_w)
-                    acc_w[p] += gv[k] * xhat;
-                if (acc_b)
-                    acc_b[p] += gv[k];
-            }
-        }
+    double n = (double)l->len, sum_dy = 0, sum_dy_xhat = 0;
+    if (l->run == 1) {
+        loop_dots_vec(dt, g, x, l->len, m, is, w + base, &sum_dy, &sum_dy_xhat,
+                      acc_w ? acc_w + base : NULL, acc_b ? acc_b + base : NULL);
+        if (dx)
+            loop_combine_vec(dt, g, x, dx, l->len, m, is, w + base, sum_dy / n, sum_dy_xhat / n);
+        return;
+    }
+    /* A run of `run` elements shares parameter p: its sums give its share. */
+    for (int64_t k = 0; k < l->per_group; k++) {
+        size_t at = (size_t)(k * l->run) * es;
+        double sg = 0, sgx = 0, wp = w[base + k];
+        loop_dots(dt, g + at, x + at, l->run, m, &sg, &sgx);
+        if (acc_w)
+            acc_w[base + k] += is * sgx;
+        if (acc_b)
+            acc_b[base + k] += sg;
+        sum_dy += wp * sg;
+        sum_dy_xhat += wp * is * sgx;
     }
     if (!dx)
         return;
-    double mean_dy = sum_dy / (double)l->len, mean_dy_xhat = sum_dy_xhat / (double)l->len;
-    for (int64_t j = 0; j < l->len; j += SEG) {
-        int64_t n = l->len - j < SEG ? l->len - j : SEG;
-        const double *gv = load_f64(dt, g + (size_t)j * es, n, gb);
-        const double *xv = load_f64(dt, x + (size_t)j * es, n, xb);
-        chunk_params(l, r, j, n, w, 1, wv);
-        for (int64_t k = 0; k < n; k++)
-            out[k] = is * (gv[k] * wv[k] - mean_dy - (xv[k] - m) * is * mean_dy_xhat);
-        store_f64(dt, dx + (size_t)j * es, out, n);
+    double c3 = -is * is * sum_dy_xhat / n, c2 = -is * sum_dy / n - c3 * m;
+    for (int64_t k = 0; k < l->per_group; k++) {
+        size_t at = (size_t)(k * l->run) * es;
+        loop_combine(dt, g + at, x + at, dx + at, l->run, is * w[base + k], c2, c3);
     }
+}
+
+/* The parameters as P doubles, `fill` when p is absent; NULL when out of
+ * memory. */
+static double *param_values(const Tensor *p, int64_t np, double fill)
+{
+    double *v = malloc((size_t)(np > 0 ? np : 1) * sizeof(double));
+    if (!v) {
+        tensor_fail("out of memory");
+        return NULL;
+    }
+    Tensor *d = p ? tensor_to_dtype(p, DTYPE_FLOAT64) : NULL;
+    if (p && !d) {
+        free(v);
+        return NULL;
+    }
+    for (int64_t k = 0; k < np; k++)
+        v[k] = d ? values_of(d)[k] : fill;
+    tensor_release(d);
+    return v;
 }
 
 /* The forward of layer_norm and group_norm once the rows are known. */
@@ -520,17 +456,16 @@ static int rows_norm(const Rows *l, const Tensor *x, const Tensor *weight, const
                      Tensor **mean, Tensor **invstd)
 {
     *out = *mean = *invstd = NULL;
-    bool failed = false;
-    Tensor *w = as_f64(weight, &failed), *b = as_f64(bias, &failed);
+    int64_t np = rows_params(l);
+    double *w = param_values(weight, np, 1), *b = param_values(bias, np, 0);
     Tensor *xc = tensor_contiguous((Tensor *)x);
     Tensor *y = tensor_empty(x->ndim, x->shape, x->dtype);
     double *stats = malloc((size_t)(2 * l->rows + 1) * sizeof(double));
-    int status = failed || !xc || !y || !stats ? -1 : 0;
+    int status = !w || !b || !xc || !y || !stats ? -1 : 0;
     if (!stats)
         tensor_fail("out of memory");
     if (status == 0) {
-        rows_forward(l, x->dtype, tensor_data(xc), tensor_data(y), values_of(w), values_of(b),
-                     eps, stats);
+        rows_forward(l, x->dtype, tensor_data(xc), tensor_data(y), w, b, eps, stats);
         if (tensor_check_interrupt())
             status = -1;
     }
@@ -539,9 +474,8 @@ static int rows_norm(const Rows *l, const Tensor *x, const Tensor *weight, const
         *invstd = from_doubles(stats + l->rows, stats_nd, stats_shape, x->dtype);
         status = *mean && *invstd ? 0 : -1;
     }
-    Tensor *temps[] = {w, b, xc};
-    release_all(temps, 3);
-    free(stats);
+    tensor_release(xc);
+    free(w), free(b), free(stats);
     if (status < 0) {
         Tensor *results[] = {y, *mean, *invstd};
         release_all(results, 3);
@@ -558,14 +492,15 @@ static int rows_norm_backward(const Rows *l, const Tensor *grad, const Tensor *x
                               Tensor **gb)
 {
     bool failed = false;
-    Tensor *w = as_f64(weight, &failed), *m = as_f64(mean, &failed), *is = as_f64(invstd, &failed);
+    int64_t np = rows_params(l);
+    double *w = param_values(weight, np, 1);
+    Tensor *m = as_f64(mean, &failed), *is = as_f64(invstd, &failed);
     Tensor *xc = tensor_contiguous((Tensor *)x), *gc = tensor_contiguous((Tensor *)grad);
     int threads = omp_get_max_threads();
-    int64_t np = rows_params(l);
     bool params = gw || gb;
     double *acc = params ? calloc((size_t)threads * 2 * (size_t)np, sizeof(double)) : NULL;
-    int status = failed || !xc || !gc || (params && !acc) || new_grads(x, pnd, pshape, gx, gw, gb) < 0
-                     ? -1 : 0;
+    int status = !w || failed || !xc || !gc || (params && !acc) ||
+                 new_grads(x, pnd, pshape, gx, gw, gb) < 0 ? -1 : 0;
     if (params && !acc)
         tensor_fail("out of memory");
     bool parallel = l->rows > 1 && l->rows * l->len >= PARALLEL_GRAIN;
@@ -581,7 +516,7 @@ static int rows_norm_backward(const Rows *l, const Tensor *grad, const Tensor *x
             if (tensor_interrupt_requested)
                 continue;
             size_t at = (size_t)(r * l->len) * es;
-            row_backward(l, x->dtype, r, gs + at, xs + at, dxs ? dxs + at : NULL, values_of(w),
+            row_backward(l, x->dtype, r, gs + at, xs + at, dxs ? dxs + at : NULL, w,
                          values_of(m)[r], values_of(is)[r], gw && mine ? mine : NULL,
                          gb && mine ? mine + np : NULL);
         }
@@ -595,9 +530,9 @@ static int rows_norm_backward(const Rows *l, const Tensor *grad, const Tensor *x
         if (gb)
             store_f64(x->dtype, tensor_data(*gb), acc + np, np);
     }
-    Tensor *temps[] = {w, m, is, xc, gc};
-    release_all(temps, 5);
-    free(acc);
+    Tensor *temps[] = {m, is, xc, gc};
+    release_all(temps, 4);
+    free(w), free(acc);
     return give_grads(status, gx, gw, gb);
 }
 

@@ -223,10 +223,9 @@ static bool worth_threads(const Geometry *g)
                     const T *row = x + h * g->iw;                                         \
                     for (int64_t j = 0, w = c.first; j < c.count; j++, w += c.step) {     \
                         T v = row[w];                                                     \
-                        if (v > best || isnan(v)) {                                       \
-                            best = v;                                                     \
-                            best_at = h * g->iw + w;                                      \
-                        }                                                                 \
+                        bool take = v > best || v != v;                                   \
+                        best = take ? v : best;                                           \
+                        best_at = take ? h * g->iw + w : best_at;                         \
                     }                                                                     \
                 }                                                                         \
                 *y++ = best;                                                              \
@@ -238,34 +237,45 @@ DEFINE_MAX_PLANE(max_plane_f32, float)
 DEFINE_MAX_PLANE(max_plane_f64, double)
 
 /* The common 2x2, stride 2 window fully inside the plane (LeNet's pool),
- * without the span walk; same comparisons in the same order. */
-#define DEFINE_MAX2X2_PLANE(name, T)                                                      \
+ * without the span walk: the same comparisons in the same order, but the
+ * choices made with bit masks instead of branches (on real data the max's
+ * place is a coin toss, and mispredicted branches took most of the time).
+ * U is the unsigned integer of T's width. */
+#define DEFINE_MAX2X2_PLANE(name, T, U)                                                   \
     static void name(const Geometry *g, const T *x, T *y, int64_t *idx)                   \
     {                                                                                     \
         for (int64_t oh = 0; oh < g->oh; oh++) {                                          \
             const T *r0 = x + 2 * oh * g->iw, *r1 = r0 + g->iw;                           \
             for (int64_t ow = 0; ow < g->ow; ow++) {                                      \
-                int64_t w = 2 * ow, at = 2 * oh * g->iw + w;                              \
-                T v[4] = {r0[w], r0[w + 1], r1[w], r1[w + 1]};                            \
-                int64_t pos[4] = {at, at + 1, at + g->iw, at + g->iw + 1};                \
-                T best = v[0];                                                            \
+                const int64_t w = 2 * ow, at = 2 * oh * g->iw + w;                        \
+                const T v[4] = {r0[w], r0[w + 1], r1[w], r1[w + 1]};                      \
+                const int64_t pos[4] = {at, at + 1, at + g->iw, at + g->iw + 1};          \
+                U best;                                                                   \
+                memcpy(&best, &v[0], sizeof best);                                        \
                 int64_t best_at = pos[0];                                                 \
-                for (int k = 1; k < 4; k++)                                               \
-                    if (v[k] > best || isnan(v[k])) {                                     \
-                        best = v[k];                                                      \
-                        best_at = pos[k];                                                 \
-                    }                                                                     \
-                *y++ = best;                                                              \
+                for (int k = 1; k < 4; k++) {                                             \
+                    T cur;                                                                \
+                    memcpy(&cur, &best, sizeof cur);                                      \
+                    int wins = (v[k] > cur) | (v[k] != v[k]);                             \
+                    U take = (U)0 - (U)wins, bits;                                        \
+                    int64_t take_at = -(int64_t)wins;                                     \
+                    memcpy(&bits, &v[k], sizeof bits);                                    \
+                    best = (bits & take) | (best & ~take);                                \
+                    best_at = (pos[k] & take_at) | (best_at & ~take_at);                  \
+                }                                                                         \
+                memcpy(y++, &best, sizeof best);                                          \
                 *idx++ = best_at;                                                         \
             }                                                                             \
         }                                                                                 \
     }
-DEFINE_MAX2X2_PLANE(max2x2_plane_f32, float)
-DEFINE_MAX2X2_PLANE(max2x2_plane_f64, double)
+DEFINE_MAX2X2_PLANE(max2x2_plane_f32, float, uint32_t)
+DEFINE_MAX2X2_PLANE(max2x2_plane_f64, double, uint64_t)
 
 #define DEFINE_AVG_PLANE(name, T)                                                         \
-    static void name(const Geometry *g, double divisor, const T *x, T *y)                 \
+    static void name(const Geometry *g, double divisor, const void *src, void *dst)       \
     {                                                                                     \
+        const T *x = src;                                                                 \
+        T *y = dst;                                                                       \
         for (int64_t oh = 0; oh < g->oh; oh++) {                                          \
             const Span r = g->rows[oh];                                                   \
             for (int64_t ow = 0; ow < g->ow; ow++) {                                      \
@@ -283,8 +293,10 @@ DEFINE_AVG_PLANE(avg_plane_f64, double)
 
 /* dx (zeroed by the caller) += dy / divisor over each window. */
 #define DEFINE_AVG_BACK_PLANE(name, T)                                                    \
-    static void name(const Geometry *g, double divisor, const T *dy, T *dx)               \
+    static void name(const Geometry *g, double divisor, const void *src, void *dst)       \
     {                                                                                     \
+        const T *dy = src;                                                                \
+        T *dx = dst;                                                                      \
         for (int64_t oh = 0; oh < g->oh; oh++) {                                          \
             const Span r = g->rows[oh];                                                   \
             for (int64_t ow = 0; ow < g->ow; ow++) {                                      \
@@ -332,6 +344,8 @@ static int finish(Geometry *g, Tensor *x, int status)
 int tensor_max_pool(const Tensor *x, const PoolSpec *s, Tensor **out, Tensor **indices)
 {
     *out = *indices = NULL;
+    if (s->kind != POOL_MAX && s->kind != POOL_ADAPTIVE_MAX)
+        return tensor_fail("%s: not a max pool", pool_name(s)), -1;
     int64_t shape[TENSOR_MAX_DIMS];
     if (pool_output_shape(s, x->ndim, x->shape, shape) < 0)
         return -1;
@@ -374,90 +388,66 @@ int tensor_max_pool(const Tensor *x, const PoolSpec *s, Tensor **out, Tensor **i
     return 0;
 }
 
+typedef void (*AvgPlaneFn)(const Geometry *g, double divisor, const void *src, void *dst);
+
+/* The average pool of t (forward: t has in_shape, the result out_shape) or
+ * its gradient (backward: t has out_shape, the result in_shape), a plane at
+ * a time. */
+static Tensor *avg_run(const PoolSpec *s, const Tensor *t, int ndim, const int64_t *in_shape,
+                       const int64_t *out_shape, bool backward)
+{
+    Tensor *tc = floating_input(pool_name(s), t);
+    Geometry g;
+    if (!tc || geometry(s, ndim, in_shape, out_shape, &g) < 0) {
+        tensor_release(tc);
+        return NULL;
+    }
+    Tensor *r = backward ? tensor_zeros(ndim, in_shape, t->dtype)
+                         : tensor_empty(ndim, out_shape, t->dtype);
+    int64_t in_plane = g.ih * g.iw, out_plane = g.oh * g.ow, planes = r ? g.planes : 0;
+    int64_t src_plane = backward ? out_plane : in_plane, dst_plane = backward ? in_plane : out_plane;
+    double divisor = s->kind == POOL_AVG ? (double)s->divisor_override : 0;
+    bool f32 = t->dtype == DTYPE_FLOAT32;
+    AvgPlaneFn fn = backward ? (f32 ? avg_back_plane_f32 : avg_back_plane_f64)
+                             : (f32 ? avg_plane_f32 : avg_plane_f64);
+    size_t es = dtype_size(t->dtype);
+    const char *src = tensor_data(tc);
+    char *dst = r ? tensor_data(r) : NULL;
+#pragma omp parallel for schedule(static) if (worth_threads(&g))
+    for (int64_t p = 0; p < planes; p++) {
+        if (!tensor_interrupt_requested)
+            fn(&g, divisor, src + (size_t)(p * src_plane) * es, dst + (size_t)(p * dst_plane) * es);
+    }
+    if (finish(&g, tc, r ? 0 : -1) < 0) {
+        tensor_release(r);
+        return NULL;
+    }
+    return r;
+}
+
 Tensor *tensor_avg_pool(const Tensor *x, const PoolSpec *s)
 {
     int64_t shape[TENSOR_MAX_DIMS];
+    if (s->kind != POOL_AVG && s->kind != POOL_ADAPTIVE_AVG)
+        return tensor_fail("%s: not an average pool", pool_name(s));
     if (pool_output_shape(s, x->ndim, x->shape, shape) < 0)
         return NULL;
-    Tensor *xc = floating_input(pool_name(s), x);
-    Geometry g;
-    if (!xc || geometry(s, x->ndim, x->shape, shape, &g) < 0) {
-        tensor_release(xc);
-        return NULL;
-    }
-    Tensor *y = tensor_empty(x->ndim, shape, x->dtype);
-    int64_t in_plane = g.ih * g.iw, out_plane = g.oh * g.ow, planes = y ? g.planes : 0;
-    double divisor = s->kind == POOL_AVG ? (double)s->divisor_override : 0;
-    bool f32 = x->dtype == DTYPE_FLOAT32;
-    size_t es = dtype_size(x->dtype);
-    char *src = tensor_data(xc), *dst = y ? tensor_data(y) : NULL;
-#pragma omp parallel for schedule(static) if (worth_threads(&g))
-    for (int64_t p = 0; p < planes; p++) {
-        if (tensor_interrupt_requested)
-            continue;
-        const void *xp = src + (size_t)(p * in_plane) * es;
-        void *yp = dst + (size_t)(p * out_plane) * es;
-        if (f32)
-            avg_plane_f32(&g, divisor, xp, yp);
-        else
-            avg_plane_f64(&g, divisor, xp, yp);
-    }
-    if (finish(&g, xc, y ? 0 : -1) < 0) {
-        tensor_release(y);
-        return NULL;
-    }
-    return y;
-}
-
-/* The input shape of a pool's gradient must give back grad's shape. */
-static int check_grad_shape(const PoolSpec *s, const Tensor *grad, int ndim,
-                            const int64_t *in_shape, int64_t *out_shape)
-{
-    if (pool_output_shape(s, ndim, in_shape, out_shape) < 0)
-        return -1;
-    if (grad->ndim != ndim || memcmp(grad->shape, out_shape, (size_t)ndim * sizeof out_shape[0])) {
-        char b1[96], b2[96];
-        return tensor_fail("%s backward: expected a gradient of shape %s, got %s", pool_name(s),
-                           shape_str(ndim, out_shape, b1, sizeof b1),
-                           tensor_shape_str(grad, b2, sizeof b2)), -1;
-    }
-    return 0;
+    return avg_run(s, x, x->ndim, x->shape, shape, false);
 }
 
 Tensor *tensor_avg_pool_backward(const Tensor *grad, const PoolSpec *s, int ndim,
                                  const int64_t *in_shape)
 {
     int64_t shape[TENSOR_MAX_DIMS];
-    if (check_grad_shape(s, grad, ndim, in_shape, shape) < 0)
+    if (pool_output_shape(s, ndim, in_shape, shape) < 0)
         return NULL;
-    Tensor *gc = floating_input(pool_name(s), grad);
-    Geometry g;
-    if (!gc || geometry(s, ndim, in_shape, shape, &g) < 0) {
-        tensor_release(gc);
-        return NULL;
+    if (grad->ndim != ndim || memcmp(grad->shape, shape, (size_t)ndim * sizeof shape[0])) {
+        char b1[96], b2[96];
+        return tensor_fail("%s backward: expected a gradient of shape %s, got %s", pool_name(s),
+                           shape_str(ndim, shape, b1, sizeof b1),
+                           tensor_shape_str(grad, b2, sizeof b2));
     }
-    Tensor *dx = tensor_zeros(ndim, in_shape, grad->dtype);
-    int64_t in_plane = g.ih * g.iw, out_plane = g.oh * g.ow, planes = dx ? g.planes : 0;
-    double divisor = s->kind == POOL_AVG ? (double)s->divisor_override : 0;
-    bool f32 = grad->dtype == DTYPE_FLOAT32;
-    size_t es = dtype_size(grad->dtype);
-    char *src = tensor_data(gc), *dst = dx ? tensor_data(dx) : NULL;
-#pragma omp parallel for schedule(static) if (worth_threads(&g))
-    for (int64_t p = 0; p < planes; p++) {
-        if (tensor_interrupt_requested)
-            continue;
-        const void *gp = src + (size_t)(p * out_plane) * es;
-        void *dp = dst + (size_t)(p * in_plane) * es;
-        if (f32)
-            avg_back_plane_f32(&g, divisor, gp, dp);
-        else
-            avg_back_plane_f64(&g, divisor, gp, dp);
-    }
-    if (finish(&g, gc, dx ? 0 : -1) < 0) {
-        tensor_release(dx);
-        return NULL;
-    }
-    return dx;
+    return avg_run(s, grad, ndim, in_shape, shape, true);
 }
 
 /* ---- a max pool's gradient: scatter by position, and its adjoint gather ------- */

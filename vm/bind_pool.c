@@ -29,7 +29,7 @@ static PoolSpec window_spec(lua_State *L, PoolKind kind, int dims, int opts)
     if (!nn_size_arg(L, 2, fn, "kernel_size", dims, s.kernel))
         luaL_error(L, "%s: kernel_size (argument #2) is missing", fn);
     if (nn_size_opt(L, opts, fn, "stride", dims, s.stride) &&
-        (s.stride[0] < 1 || s.stride[1] < 1))
+        (s.stride[1] < 1 || (dims == 2 && s.stride[0] < 1)))
         luaL_error(L, "%s: stride must be positive", fn);
     nn_size_opt(L, opts, fn, "padding", dims, s.padding);
     if (kind == POOL_MAX)
@@ -39,8 +39,8 @@ static PoolSpec window_spec(lua_State *L, PoolKind kind, int dims, int opts)
         s.count_include_pad = nn_bool_opt(L, opts, fn, "count_include_pad", true);
         int64_t d[2] = {0, 0};
         if (nn_size_opt(L, opts, fn, "divisor_override", 1, d) && d[1] < 1)
-            luaL_error(L, "%s: divisor_override must be a positive integer, got %lld", fn,
-                       (long long)d[1]);
+            luaL_error(L, "%s: divisor_override must be a positive integer, got %I", fn,
+                       (lua_Integer)d[1]);
         s.divisor_override = d[1];
     }
     return s;

@@ -91,28 +91,37 @@ Tensor *nn_tensor_opt(lua_State *L, int opts, const char *fn, const char *key)
     return t;
 }
 
-bool nn_bool_opt(lua_State *L, int opts, const char *fn, const char *key, bool def)
+/* Pushes opts[key] and returns true when it is there (not nil); raises when
+ * it is not of `type` (`what` says what was expected). */
+static bool push_typed(lua_State *L, int opts, const char *fn, const char *key, int type,
+                       const char *what)
 {
     if (!opts)
-        return def;
+        return false;
     lua_getfield(L, opts, key);
-    int type = lua_type(L, -1);
-    if (type != LUA_TNIL && type != LUA_TBOOLEAN)
-        luaL_error(L, "%s: option '%s' must be true or false, got %s", fn, key,
-                   luaL_typename(L, -1));
-    bool v = type == LUA_TNIL ? def : lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    return v;
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return false;
+    }
+    if (lua_type(L, -1) != type)
+        luaL_error(L, "%s: option '%s' must be %s, got %s", fn, key, what, luaL_typename(L, -1));
+    return true;
 }
 
 double nn_number_opt(lua_State *L, int opts, const char *fn, const char *key, double def)
 {
-    if (!opts)
+    if (!push_typed(L, opts, fn, key, LUA_TNUMBER, "a number"))
         return def;
-    lua_getfield(L, opts, key);
-    if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TNUMBER)
-        luaL_error(L, "%s: option '%s' must be a number, got %s", fn, key, luaL_typename(L, -1));
-    double v = lua_isnil(L, -1) ? def : lua_tonumber(L, -1);
+    double v = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+bool nn_bool_opt(lua_State *L, int opts, const char *fn, const char *key, bool def)
+{
+    if (!push_typed(L, opts, fn, key, LUA_TBOOLEAN, "true or false"))
+        return def;
+    bool v = lua_toboolean(L, -1);
     lua_pop(L, 1);
     return v;
 }

@@ -5,8 +5,7 @@
  * Two families: constant coefficients for a run of elements that share
  * their statistics and parameters (batch_norm's rows, group_norm's
  * channels), and per-element parameters w[j], b[j] (layer_norm's rows).
- * Sums are kept in double, in four interleaved partial sums so the adds do
- * not wait on each other; xhat below is (x - mean) * invstd.
+ * Sums are kept in double; xhat below is (x - mean) * invstd.
  */
 #ifndef LUAGRAD_NORM_LOOPS_H
 #define LUAGRAD_NORM_LOOPS_H

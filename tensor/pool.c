@@ -73,30 +73,37 @@ static int64_t window_count(const PoolSpec *s, int a, int64_t in)
     return out;
 }
 
+/* Sizes past this are refused before any arithmetic could overflow with
+ * them (no real plane is 2^31 wide). */
+#define POOL_SIZE_LIMIT ((int64_t)1 << 31)
+
+/* Every used entry of v lies in lo..POOL_SIZE_LIMIT; -1 with a message. */
+static int check_range(const PoolSpec *s, const char *what, const int64_t *v, int64_t lo)
+{
+    char b[64];
+    for (int a = 2 - s->dims; a < 2; a++)
+        if (v[a] < lo || v[a] > POOL_SIZE_LIMIT)
+            return tensor_fail("%s: %s must be %s and at most 2^31, got %s", pool_name(s), what,
+                               lo ? "positive" : "non-negative", pair_str(s, v, b, sizeof b)), -1;
+    return 0;
+}
+
 /* The kernel, stride, dilation and padding make sense on their own. */
 static int check_params(const PoolSpec *s)
 {
-    const char *fn = pool_name(s);
     char b1[64], b2[64];
     int64_t strides[2] = {stride_of(s, 0), stride_of(s, 1)};
-    for (int a = 2 - s->dims; a < 2; a++) {
-        if (s->kernel[a] < 1)
-            return tensor_fail("%s: kernel_size must be positive, got %s", fn,
-                               pair_str(s, s->kernel, b1, sizeof b1)), -1;
-        if (strides[a] < 1)
-            return tensor_fail("%s: stride must be positive, got %s", fn,
-                               pair_str(s, strides, b1, sizeof b1)), -1;
-        if (s->dilation[a] < 1)
-            return tensor_fail("%s: dilation must be positive, got %s", fn,
-                               pair_str(s, s->dilation, b1, sizeof b1)), -1;
-        if (s->padding[a] < 0 || s->padding[a] > s->kernel[a] / 2)
+    if (check_range(s, "kernel_size", s->kernel, 1) < 0 || check_range(s, "stride", strides, 1) < 0 ||
+        check_range(s, "dilation", s->dilation, 1) < 0 || check_range(s, "padding", s->padding, 0) < 0)
+        return -1;
+    for (int a = 2 - s->dims; a < 2; a++)
+        if (s->padding[a] > s->kernel[a] / 2)
             return tensor_fail("%s: padding must be between 0 and half the kernel size, got "
-                               "padding %s with kernel_size %s", fn,
+                               "padding %s with kernel_size %s", pool_name(s),
                                pair_str(s, s->padding, b1, sizeof b1),
                                pair_str(s, s->kernel, b2, sizeof b2)), -1;
-    }
     if (s->kind == POOL_AVG && s->divisor_override < 0)
-        return tensor_fail("%s: divisor_override must be positive, got %lld", fn,
+        return tensor_fail("%s: divisor_override must be positive, got %lld", pool_name(s),
                            (long long)s->divisor_override), -1;
     return 0;
 }
@@ -120,14 +127,16 @@ int pool_output_shape(const PoolSpec *s, int ndim, const int64_t *in, int64_t *o
     memcpy(out, in, (size_t)ndim * sizeof in[0]);
     for (int a = 2 - s->dims; a < 2; a++) {
         int d = ndim - 2 + a;
-        if (is_adaptive(s) && s->output_size[a] < 1)
-            return tensor_fail("%s: output_size must be positive, got %s", fn,
-                               pair_str(s, s->output_size, b1, sizeof b1)), -1;
+        if (is_adaptive(s) && check_range(s, "output_size", s->output_size, 1) < 0)
+            return -1;
+        if (is_adaptive(s) && in[d] > POOL_SIZE_LIMIT)
+            return tensor_fail("%s: input sizes past 2^31 are not supported, got %s", fn,
+                               shape_str(ndim, in, b1, sizeof b1)), -1;
         out[d] = is_adaptive(s) ? s->output_size[a] : window_count(s, a, in[d]);
     }
     for (int d = ndim - s->dims; d < ndim; d++)
         if (out[d] < 1) {
-            char k[32], st[32], p[32], dl[32];
+            char k[48], st[48], p[48], dl[48];
             int64_t strides[2] = {stride_of(s, 0), stride_of(s, 1)};
             return tensor_fail("%s: the kernel is larger than the padded input: input %s with "
                                "kernel_size %s (stride %s, padding %s, dilation %s) gives an "
@@ -478,7 +487,7 @@ static int check_positions(const char *fn, const Tensor *values, const Tensor *i
 }
 
 /* Positions outside 0..plane-1 (only a caller's own indices can hold them). */
-static int check_range(const char *fn, const int64_t *pos, int64_t n, int64_t plane)
+static int check_positions_range(const char *fn, const int64_t *pos, int64_t n, int64_t plane)
 {
     for (int64_t k = 0; k < n; k++)
         if (pos[k] < 0 || pos[k] >= plane)
@@ -502,7 +511,7 @@ Tensor *tensor_pool_scatter(const Tensor *grad, const Tensor *indices, int ndim,
     Tensor *dx = gc && ic ? tensor_zeros(ndim, in_shape, grad->dtype) : NULL;
     int64_t out_plane = plane_size(grad, dims), n = tensor_numel(grad);
     int64_t in_plane = dims == 2 ? in_shape[ndim - 2] * in_shape[ndim - 1] : in_shape[ndim - 1];
-    if (dx && check_range("max_pool backward", tensor_data(ic), n, in_plane) < 0) {
+    if (dx && check_positions_range("max_pool backward", tensor_data(ic), n, in_plane) < 0) {
         tensor_release(dx);
         dx = NULL;
     }
@@ -536,7 +545,7 @@ Tensor *tensor_pool_gather(const Tensor *x, const Tensor *indices, int dims)
     Tensor *y = xc && ic ? tensor_empty(indices->ndim, indices->shape, x->dtype) : NULL;
     int64_t out_plane = plane_size(indices, dims), in_plane = plane_size(x, dims);
     int64_t n = tensor_numel(indices);
-    if (y && check_range("max_pool gather", tensor_data(ic), n, in_plane) < 0) {
+    if (y && check_positions_range("max_pool gather", tensor_data(ic), n, in_plane) < 0) {
         tensor_release(y);
         y = NULL;
     }

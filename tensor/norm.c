@@ -372,6 +372,10 @@ static void rows_forward(const Rows *l, DType dt, const char *x, char *y, const 
     for (int64_t r = 0; r < l->rows; r++) {
         if (tensor_interrupt_requested)
             continue;
+        if (l->len == 0) {            /* a group of no channels: nothing to normalise */
+            stats[r] = stats[l->rows + r] = NAN;
+            continue;
+        }
         const char *xr = x + (size_t)(r * l->len) * es;
         char *yr = y + (size_t)(r * l->len) * es;
         double shift = dtype_load(dt, xr), s1 = 0, s2 = 0, m, var;

@@ -264,6 +264,9 @@ T.test("empty inputs normalise to empty outputs where PyTorch allows them", func
   local g = torch.randn(0, 4, 2, {requires_grad = true})
   F.group_norm(g, 2):sum():backward()
   T.eq(g.grad.shape[1], 0)
+  local no_channels = torch.zeros(2, 0, 3, {requires_grad = true})   -- groups of no channels
+  F.group_norm(no_channels, 1):sum():backward()
+  T.eq(table.concat(no_channels.grad.shape, "x"), "2x0x3")
   T.errors("batch_norm: the tensor written to is an expanded view", F.batch_norm, torch.randn(3, 2),
     torch.zeros(1):expand(2), torch.ones(1):expand(2), {training = true})
 end)

@@ -9,8 +9,9 @@
  * between taps, and the axis's share of the average's divisor) and the
  * kernels below only walk them: no bounds test per element, and the same
  * loops serve the strided, dilated, padded, ceil-mode and adaptive cases.
- * Planes are independent, so the work is split across threads by plane;
- * inputs are made contiguous first and outputs are contiguous.
+ * Planes are independent, so threads take them in chunks of 8 as they free
+ * up (a thread the OS preempts then holds up little); inputs are made
+ * contiguous first and outputs are contiguous.
  *
  * Max pools keep PyTorch's tie and NaN rules (the first max wins; a NaN
  * replaces anything), so the positions match PyTorch's exactly.  Averages
@@ -375,7 +376,7 @@ int tensor_max_pool(const Tensor *x, const PoolSpec *s, Tensor **out, Tensor **i
     char *src = tensor_data(xc), *dst = tensor_data(y);
     int64_t *pos = tensor_data(idx);
     size_t es = dtype_size(x->dtype);
-#pragma omp parallel for schedule(static) if (worth_threads(&g))
+#pragma omp parallel for schedule(dynamic, 8) if (worth_threads(&g))
     for (int64_t p = 0; p < g.planes; p++) {
         if (tensor_interrupt_requested)
             continue;
@@ -422,7 +423,7 @@ static Tensor *avg_run(const PoolSpec *s, const Tensor *t, int ndim, const int64
     size_t es = dtype_size(t->dtype);
     const char *src = tensor_data(tc);
     char *dst = r ? tensor_data(r) : NULL;
-#pragma omp parallel for schedule(static) if (worth_threads(&g))
+#pragma omp parallel for schedule(dynamic, 8) if (worth_threads(&g))
     for (int64_t p = 0; p < planes; p++) {
         if (!tensor_interrupt_requested)
             fn(&g, divisor, src + (size_t)(p * src_plane) * es, dst + (size_t)(p * dst_plane) * es);

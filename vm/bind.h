@@ -27,5 +27,7 @@ void bind_system(lua_State *L);
 void bind_dropout(lua_State *L);
 void bind_embedding(lua_State *L);
 void bind_io(lua_State *L);
+void bind_pool(lua_State *L);
+void bind_norm(lua_State *L);
 
 #endif

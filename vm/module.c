@@ -57,6 +57,8 @@ int luaopen_torch(lua_State *L)
     bind_dropout(L);
     bind_embedding(L);
     bind_io(L);
+    bind_pool(L);
+    bind_norm(L);
 
     for (const char *const *part = lua_parts; *part; part++) {
         lua_getglobal(L, "require");

@@ -20,7 +20,9 @@ local classes = {
   "Identity", "Linear", "Flatten", "Unflatten",
   -- convolution
   -- pooling
+  "MaxPool1d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
   -- normalisation
+  "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm",
   -- activations
   -- losses
   -- dropout, embedding, recurrent

@@ -24,5 +24,6 @@ typedef struct {
 void bind_functions(lua_State *L, int index, const BindFn *fns);
 
 void bind_system(lua_State *L);
+void bind_optim(lua_State *L);
 
 #endif

@@ -26,5 +26,6 @@ local classes = {
   -- dropout, embedding, recurrent
 }
 for _, name in ipairs(classes) do nn[name] = require("nn." .. name) end
+nn.utils = require "nn.utils"
 
 return nn

@@ -2,8 +2,17 @@
 -- "<name> <seconds per op>" (best of several rounds: the machine is shared,
 -- and the best round is the one least disturbed).  run.sh puts them beside
 -- PyTorch's figures for the same work (tensor_ops.py).
-local here = arg[0]:match "^(.*)/[^/]*$" or "."
-local best = dofile(here .. "/timing.lua").best
+local clock = torch.clock
+
+local function best(rounds, reps, fn)
+  local t = math.huge
+  for _ = 1, rounds do
+    local start = clock()
+    for _ = 1, reps do fn() end
+    t = math.min(t, (clock() - start) / reps)
+  end
+  return t
+end
 
 local function report(name, seconds) print(string.format("%s %.9g", name, seconds)) end
 

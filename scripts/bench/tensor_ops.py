@@ -1,10 +1,19 @@
 # tensor_ops.py — the same work as tensor_ops.lua in PyTorch, same output
 # format.  Run with Debian's interpreter: /usr/bin/python3 tensor_ops.py
+import time
 import torch
 
-from timing import best
-
 torch.set_num_threads(int(__import__("os").environ.get("THREADS", "2")))
+
+
+def best(rounds, reps, fn):
+    t = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        t = min(t, (time.perf_counter() - start) / reps)
+    return t
 
 
 def report(name, seconds):

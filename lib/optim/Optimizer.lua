@@ -194,7 +194,9 @@ end
 function Optimizer:step(closure)
   local loss
   if closure ~= nil then
-    if type(closure) ~= "function" then fail(self, "step: the closure must be a function, got %s", describe(closure)) end
+    if type(closure) ~= "function" then
+      fail(self, "step: the closure must be a function, got %s", describe(closure))
+    end
     loss = torch.enable_grad(closure)
   end
   for _, group in ipairs(self.param_groups) do

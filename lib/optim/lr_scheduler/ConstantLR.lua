@@ -7,9 +7,9 @@ local LRScheduler = require "optim.lr_scheduler.LRScheduler"
 local ConstantLR = LRScheduler:extend("ConstantLR")
 
 function ConstantLR:init(optimizer, opts)
-  local o = self:options(opts, {factor = 1 / 3, total_iters = 5, last_epoch = -1, verbose = false})
+  local o = self:_options(opts, {factor = 1 / 3, total_iters = 5, last_epoch = -1, verbose = false})
   if o.factor > 1 or o.factor < 0 then
-    self:fail("Constant multiplicative factor expected to be between 0 and 1, got %s", o.factor)
+    self:_fail("Constant multiplicative factor expected to be between 0 and 1, got %s", o.factor)
   end
   self.factor, self.total_iters = o.factor, o.total_iters
   self:_start(optimizer, o.last_epoch, o.verbose)

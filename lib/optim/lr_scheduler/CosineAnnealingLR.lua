@@ -9,8 +9,10 @@ local LRScheduler = require "optim.lr_scheduler.LRScheduler"
 local CosineAnnealingLR = LRScheduler:extend("CosineAnnealingLR")
 
 function CosineAnnealingLR:init(optimizer, T_max, opts)
-  local o = self:options(opts, {eta_min = 0, last_epoch = -1, verbose = false})
-  if type(T_max) ~= "number" or T_max <= 0 then self:fail("T_max must be a positive number, got %s", tostring(T_max)) end
+  local o = self:_options(opts, {eta_min = 0, last_epoch = -1, verbose = false})
+  if type(T_max) ~= "number" or T_max <= 0 then
+    self:_fail("T_max must be a positive number, got %s", tostring(T_max))
+  end
   self.T_max, self.eta_min = T_max, o.eta_min
   self:_start(optimizer, o.last_epoch, o.verbose)
 end
@@ -36,5 +38,6 @@ end
 function CosineAnnealingLR:_closed_form_lr() return self:_cosine_lrs(self.last_epoch, self.T_max) end
 
 torch.doc(CosineAnnealingLR, "optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max, {eta_min=0, last_epoch=-1, "
-  .. "verbose=false})", "Anneals the learning rates along a cosine from their initial value to eta_min in T_max epochs.")
+  .. "verbose=false})",
+  "Anneals the learning rates along a cosine from their initial value to eta_min in T_max epochs.")
 return CosineAnnealingLR

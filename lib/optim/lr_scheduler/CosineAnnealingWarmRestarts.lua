@@ -9,10 +9,12 @@ local LRScheduler = require "optim.lr_scheduler.LRScheduler"
 local CosineAnnealingWarmRestarts = LRScheduler:extend("CosineAnnealingWarmRestarts")
 
 function CosineAnnealingWarmRestarts:init(optimizer, T_0, opts)
-  local o = self:options(opts, {T_mult = 1, eta_min = 0, last_epoch = -1, verbose = false})
-  if math.type(T_0) ~= "integer" or T_0 <= 0 then self:fail("Expected positive integer T_0, but got %s", tostring(T_0)) end
+  local o = self:_options(opts, {T_mult = 1, eta_min = 0, last_epoch = -1, verbose = false})
+  if math.type(T_0) ~= "integer" or T_0 <= 0 then
+    self:_fail("Expected positive integer T_0, but got %s", tostring(T_0))
+  end
   if math.type(o.T_mult) ~= "integer" or o.T_mult < 1 then
-    self:fail("Expected integer T_mult >= 1, but got %s", tostring(o.T_mult))
+    self:_fail("Expected integer T_mult >= 1, but got %s", tostring(o.T_mult))
   end
   self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, o.T_mult, o.eta_min
   self.T_cur = o.last_epoch
@@ -31,7 +33,7 @@ function CosineAnnealingWarmRestarts:step(epoch)
       self.T_i = self.T_i * self.T_mult
     end
   elseif epoch < 0 then
-    self:fail("Expected non-negative epoch, but got %s", tostring(epoch))
+    self:_fail("Expected non-negative epoch, but got %s", tostring(epoch))
   elseif epoch >= self.T_0 then
     if self.T_mult == 1 then
       self.T_cur = epoch % self.T_0

@@ -6,8 +6,8 @@ local LRScheduler = require "optim.lr_scheduler.LRScheduler"
 local ExponentialLR = LRScheduler:extend("ExponentialLR")
 
 function ExponentialLR:init(optimizer, gamma, opts)
-  local o = self:options(opts, {last_epoch = -1, verbose = false})
-  if type(gamma) ~= "number" then self:fail("gamma must be a number, got %s", type(gamma)) end
+  local o = self:_options(opts, {last_epoch = -1, verbose = false})
+  if type(gamma) ~= "number" then self:_fail("gamma must be a number, got %s", type(gamma)) end
   self.gamma = gamma
   self:_start(optimizer, o.last_epoch, o.verbose)
 end

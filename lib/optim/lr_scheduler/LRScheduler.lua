@@ -4,7 +4,7 @@
 -- optimizer's parameter groups.
 --
 --   local StepLR = LRScheduler:extend("StepLR")
---   function StepLR:init(optimizer, step_size, opts) ... self:_start(optimizer, o) end
+--   function StepLR:init(optimizer, step_size, opts) ... self:_start(optimizer, o.last_epoch, o.verbose) end
 --   function StepLR:get_lr() return {...} end       -- the next rate of each group
 --
 -- As in PyTorch, get_lr is the chainable form (it scales the groups' current
@@ -29,7 +29,7 @@ function LRScheduler:extend(name)
 end
 
 --- An error naming the schedule.
-function LRScheduler:fail(fmt, ...)
+function LRScheduler:_fail(fmt, ...)
   error(self.__name .. ": " .. string.format(fmt, ...), 0)
 end
 
@@ -41,17 +41,17 @@ end
 -- unknown names are errors, and a value must have its default's type (a
 -- number option listed in `lists` may also be a per-group list).  Options
 -- whose default is absent are named in `optional` with their type.
-function LRScheduler:options(opts, defaults, optional, lists)
-  if opts ~= nil and type(opts) ~= "table" then self:fail("options must be a table, got %s", type(opts)) end
+function LRScheduler:_options(opts, defaults, optional, lists)
+  if opts ~= nil and type(opts) ~= "table" then self:_fail("options must be a table, got %s", type(opts)) end
   opts = opts or {}
   optional = optional or {}
   local out = {}
   for k, v in pairs(opts) do
     local default = defaults[k]
     local kind = optional[k] or type(default)
-    if default == nil and optional[k] == nil then self:fail("unknown option '%s'", tostring(k)) end
+    if default == nil and optional[k] == nil then self:_fail("unknown option '%s'", tostring(k)) end
     if type(v) ~= kind and not (lists and lists[k] and type(v) == "table") then
-      self:fail("option '%s' must be a %s, got %s", k, kind, type(v))
+      self:_fail("option '%s' must be a %s, got %s", k, kind, type(v))
     end
     out[k] = v
   end
@@ -70,7 +70,7 @@ function LRScheduler:_start(optimizer, last_epoch, verbose)
     if last_epoch == -1 then
       if group.initial_lr == nil then group.initial_lr = group.lr end
     elseif group.initial_lr == nil then
-      self:fail("param 'initial_lr' is not specified in param_groups[%d] when resuming an optimizer", i)
+      self:_fail("param 'initial_lr' is not specified in param_groups[%d] when resuming an optimizer", i)
     end
   end
   self.base_lrs = {}
@@ -82,7 +82,7 @@ end
 
 function LRScheduler:_set_optimizer(optimizer)
   if not is_optimizer(optimizer) then
-    self:fail("expected an optimizer (optim.SGD(...), ...), got %s", type(optimizer))
+    self:_fail("expected an optimizer (optim.SGD(...), ...), got %s", type(optimizer))
   end
   self.optimizer = optimizer
 end
@@ -174,7 +174,7 @@ end
 
 --- Restores what state_dict returned.
 function LRScheduler:load_state_dict(sd)
-  if type(sd) ~= "table" then self:fail("load_state_dict: expected a table, got %s", type(sd)) end
+  if type(sd) ~= "table" then self:_fail("load_state_dict: expected a table, got %s", type(sd)) end
   for k, v in pairs(sd) do
     if not self._not_state[k] then self[k] = copy(v) end
   end

@@ -9,20 +9,20 @@ local LRScheduler = require "optim.lr_scheduler.LRScheduler"
 local LambdaLR = LRScheduler:extend("LambdaLR")
 
 function LambdaLR:init(optimizer, lr_lambda, opts)
-  local o = self:options(opts, {last_epoch = -1, verbose = false})
+  local o = self:_options(opts, {last_epoch = -1, verbose = false})
   self:_set_optimizer(optimizer)
   local n = #optimizer.param_groups
   if type(lr_lambda) == "function" then
     self.lr_lambdas = {}
     for i = 1, n do self.lr_lambdas[i] = lr_lambda end
   elseif type(lr_lambda) == "table" then
-    if #lr_lambda ~= n then self:fail("Expected %d lr_lambdas, but got %d", n, #lr_lambda) end
+    if #lr_lambda ~= n then self:_fail("Expected %d lr_lambdas, but got %d", n, #lr_lambda) end
     for i, f in ipairs(lr_lambda) do
-      if type(f) ~= "function" then self:fail("lr_lambda %d is a %s, not a function", i, type(f)) end
+      if type(f) ~= "function" then self:_fail("lr_lambda %d is a %s, not a function", i, type(f)) end
     end
     self.lr_lambdas = {table.unpack(lr_lambda)}
   else
-    self:fail("lr_lambda must be a function or a list of functions, got %s", type(lr_lambda))
+    self:_fail("lr_lambda must be a function or a list of functions, got %s", type(lr_lambda))
   end
   self:_start(optimizer, o.last_epoch, o.verbose)
 end

@@ -8,14 +8,14 @@ local LRScheduler = require "optim.lr_scheduler.LRScheduler"
 local LinearLR = LRScheduler:extend("LinearLR")
 
 function LinearLR:init(optimizer, opts)
-  local o = self:options(opts, {start_factor = 1 / 3, end_factor = 1, total_iters = 5, last_epoch = -1,
+  local o = self:_options(opts, {start_factor = 1 / 3, end_factor = 1, total_iters = 5, last_epoch = -1,
     verbose = false})
   if o.start_factor > 1 or o.start_factor <= 0 then
-    self:fail("Starting multiplicative factor expected to be greater than 0 and less or equal to 1, got %s",
+    self:_fail("Starting multiplicative factor expected to be greater than 0 and less or equal to 1, got %s",
       o.start_factor)
   end
   if o.end_factor > 1 or o.end_factor < 0 then
-    self:fail("Ending multiplicative factor expected to be between 0 and 1, got %s", o.end_factor)
+    self:_fail("Ending multiplicative factor expected to be between 0 and 1, got %s", o.end_factor)
   end
   self.start_factor, self.end_factor, self.total_iters = o.start_factor, o.end_factor, o.total_iters
   self:_start(optimizer, o.last_epoch, o.verbose)

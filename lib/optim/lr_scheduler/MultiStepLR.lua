@@ -7,11 +7,11 @@ local LRScheduler = require "optim.lr_scheduler.LRScheduler"
 local MultiStepLR = LRScheduler:extend("MultiStepLR")
 
 function MultiStepLR:init(optimizer, milestones, opts)
-  local o = self:options(opts, {gamma = 0.1, last_epoch = -1, verbose = false})
-  if type(milestones) ~= "table" then self:fail("milestones must be a list of epochs, got %s", type(milestones)) end
+  local o = self:_options(opts, {gamma = 0.1, last_epoch = -1, verbose = false})
+  if type(milestones) ~= "table" then self:_fail("milestones must be a list of epochs, got %s", type(milestones)) end
   self.milestones = {}
   for i, m in ipairs(milestones) do
-    if math.type(m) ~= "integer" then self:fail("milestone %d is %s, not an integer epoch", i, tostring(m)) end
+    if math.type(m) ~= "integer" then self:_fail("milestone %d is %s, not an integer epoch", i, tostring(m)) end
     self.milestones[i] = m
   end
   table.sort(self.milestones)

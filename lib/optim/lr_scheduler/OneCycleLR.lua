@@ -21,7 +21,7 @@ local ANNEAL = {
 local function per_group(self, name, v)
   local n = #self.optimizer.param_groups
   if type(v) == "table" then
-    if #v ~= n then self:fail("expected %d values for %s, got %d", n, name, #v) end
+    if #v ~= n then self:_fail("expected %d values for %s, got %d", n, name, #v) end
     return v
   end
   local out = {}
@@ -31,13 +31,13 @@ end
 
 local function positive_integer(self, name, v)
   if math.type(v) ~= "integer" or v <= 0 then
-    self:fail("Expected positive integer %s, but got %s", name, tostring(v))
+    self:_fail("Expected positive integer %s, but got %s", name, tostring(v))
   end
   return v
 end
 
 function OneCycleLR:init(optimizer, max_lr, opts)
-  local o = self:options(opts, {pct_start = 0.3, anneal_strategy = "cos", cycle_momentum = true,
+  local o = self:_options(opts, {pct_start = 0.3, anneal_strategy = "cos", cycle_momentum = true,
     base_momentum = 0.85, max_momentum = 0.95, div_factor = 25, final_div_factor = 1e4, three_phase = false,
     last_epoch = -1, verbose = false}, {total_steps = "number", epochs = "number", steps_per_epoch = "number"},
     {base_momentum = true, max_momentum = true})
@@ -48,13 +48,13 @@ function OneCycleLR:init(optimizer, max_lr, opts)
     self.total_steps = positive_integer(self, "epochs", o.epochs)
       * positive_integer(self, "steps_per_epoch", o.steps_per_epoch)
   else
-    self:fail("You must define either total_steps OR (epochs AND steps_per_epoch)")
+    self:_fail("You must define either total_steps OR (epochs AND steps_per_epoch)")
   end
   if o.pct_start < 0 or o.pct_start > 1 then
-    self:fail("Expected float between 0 and 1 pct_start, but got %s", o.pct_start)
+    self:_fail("Expected float between 0 and 1 pct_start, but got %s", o.pct_start)
   end
   if ANNEAL[o.anneal_strategy] == nil then
-    self:fail("anneal_strategy must by one of 'cos' or 'linear', instead got %s", o.anneal_strategy)
+    self:_fail("anneal_strategy must by one of 'cos' or 'linear', instead got %s", o.anneal_strategy)
   end
   local up = o.pct_start * self.total_steps - 1
   if o.three_phase then
@@ -87,10 +87,11 @@ function OneCycleLR:init(optimizer, max_lr, opts)
   if self.cycle_momentum then
     local defaults = optimizer.defaults or {}
     if defaults.momentum == nil and defaults.betas == nil then
-      self:fail("optimizer must support momentum with `cycle_momentum` option enabled")
+      self:_fail("optimizer must support momentum with `cycle_momentum` option enabled")
     end
     self.use_beta1 = defaults.betas ~= nil
-    local max_m, base_m = per_group(self, "max_momentum", o.max_momentum), per_group(self, "base_momentum", o.base_momentum)
+    local max_m = per_group(self, "max_momentum", o.max_momentum)
+    local base_m = per_group(self, "base_momentum", o.base_momentum)
     if o.last_epoch == -1 then
       for i, group in ipairs(optimizer.param_groups) do
         self:_set_momentum(group, max_m[i])
@@ -108,7 +109,7 @@ end
 function OneCycleLR:get_lr()
   local step_num = self.last_epoch
   if step_num > self.total_steps then
-    self:fail("Tried to step %d times. The specified number of total steps is %d", step_num + 1, self.total_steps)
+    self:_fail("Tried to step %d times. The specified number of total steps is %d", step_num + 1, self.total_steps)
   end
   local anneal = ANNEAL[self.anneal_strategy]
   local phases = self._schedule_phases

@@ -10,21 +10,21 @@ local LRScheduler = require "optim.lr_scheduler.LRScheduler"
 local ReduceLROnPlateau = LRScheduler:extend("ReduceLROnPlateau")
 
 function ReduceLROnPlateau:init(optimizer, opts)
-  local o = self:options(opts, {mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, threshold_mode = "rel",
+  local o = self:_options(opts, {mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, threshold_mode = "rel",
     cooldown = 0, min_lr = 0, eps = 1e-8, verbose = false}, nil, {min_lr = true})
-  if o.factor >= 1 then self:fail("Factor should be < 1.0, got %s", o.factor) end
+  if o.factor >= 1 then self:_fail("Factor should be < 1.0, got %s", o.factor) end
   self:_set_optimizer(optimizer)
   local n = #optimizer.param_groups
   if type(o.min_lr) == "table" then
-    if #o.min_lr ~= n then self:fail("expected %d min_lrs, got %d", n, #o.min_lr) end
+    if #o.min_lr ~= n then self:_fail("expected %d min_lrs, got %d", n, #o.min_lr) end
     self.min_lrs = {table.unpack(o.min_lr)}
   else
     self.min_lrs = {}
     for i = 1, n do self.min_lrs[i] = o.min_lr end
   end
-  if o.mode ~= "min" and o.mode ~= "max" then self:fail("mode %s is unknown!", o.mode) end
+  if o.mode ~= "min" and o.mode ~= "max" then self:_fail("mode %s is unknown!", o.mode) end
   if o.threshold_mode ~= "rel" and o.threshold_mode ~= "abs" then
-    self:fail("threshold mode %s is unknown!", o.threshold_mode)
+    self:_fail("threshold mode %s is unknown!", o.threshold_mode)
   end
   self.factor, self.patience, self.cooldown, self.verbose = o.factor, o.patience, o.cooldown, o.verbose
   self.mode, self.threshold, self.threshold_mode, self.eps = o.mode, o.threshold, o.threshold_mode, o.eps
@@ -58,7 +58,7 @@ end
 -- lowers the learning rates when it has stopped improving.
 function ReduceLROnPlateau:step(metrics, epoch)
   local current = torch.is_tensor(metrics) and metrics:item() or metrics
-  if type(current) ~= "number" then self:fail("step needs the metric (a number or a one-element tensor)") end
+  if type(current) ~= "number" then self:_fail("step needs the metric (a number or a one-element tensor)") end
   epoch = epoch or self.last_epoch + 1
   self.last_epoch = epoch
   if self:is_better(current, self.best) then

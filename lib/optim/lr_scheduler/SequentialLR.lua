@@ -9,17 +9,17 @@ local LRScheduler = require "optim.lr_scheduler.LRScheduler"
 local SequentialLR = LRScheduler:extend("SequentialLR")
 
 function SequentialLR:init(optimizer, schedulers, milestones, opts)
-  local o = self:options(opts, {last_epoch = -1, verbose = false})
+  local o = self:_options(opts, {last_epoch = -1, verbose = false})
   self:_set_optimizer(optimizer)
-  if type(schedulers) ~= "table" or #schedulers == 0 then self:fail("schedulers must be a non-empty list") end
+  if type(schedulers) ~= "table" or #schedulers == 0 then self:_fail("schedulers must be a non-empty list") end
   for i, s in ipairs(schedulers) do
     if type(s) ~= "table" or s.optimizer ~= optimizer then
-      self:fail("Sequential Schedulers expects all schedulers to belong to the same optimizer, but got schedulers at "
+      self:_fail("Sequential Schedulers expects all schedulers to belong to the same optimizer, but got schedulers at "
         .. "index %d to be different than the optimizer passed in.", i)
     end
   end
   if type(milestones) ~= "table" or #milestones ~= #schedulers - 1 then
-    self:fail("Sequential Schedulers expects number of schedulers provided to be one more than the number of "
+    self:_fail("Sequential Schedulers expects number of schedulers provided to be one more than the number of "
       .. "milestone points, but got number of schedulers %d and the number of milestones to be equal to %s",
       #schedulers, type(milestones) == "table" and #milestones or type(milestones))
   end

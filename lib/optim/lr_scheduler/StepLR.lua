@@ -6,9 +6,9 @@ local LRScheduler = require "optim.lr_scheduler.LRScheduler"
 local StepLR = LRScheduler:extend("StepLR")
 
 function StepLR:init(optimizer, step_size, opts)
-  local o = self:options(opts, {gamma = 0.1, last_epoch = -1, verbose = false})
+  local o = self:_options(opts, {gamma = 0.1, last_epoch = -1, verbose = false})
   if math.type(step_size) ~= "integer" or step_size < 1 then
-    self:fail("step_size must be a positive integer, got %s", tostring(step_size))
+    self:_fail("step_size must be a positive integer, got %s", tostring(step_size))
   end
   self.step_size, self.gamma = step_size, o.gamma
   self:_start(optimizer, o.last_epoch, o.verbose)

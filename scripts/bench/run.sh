@@ -44,5 +44,7 @@ row matmul_1024 ">= 95% of bare sgemm (${ref[sgemm_1024]}s)" "l <= ${ref[sgemm_1
 row backward_10 "<= 1/5 of PyTorch's time" 'p != "" && l <= p / 5'
 row mlp_step "<= PyTorch (MLP forward+backward, batch 100)" 'p != "" && l <= p'
 row lenet_step "<= PyTorch (LeNet forward+backward, batch 100)" 'p != "" && l <= p'
+row fmnist_decode "< 1 s (60,000 Fashion-MNIST images, .gz)" 'l < 1'
+row fmnist_epoch "<= PyTorch (shuffled epoch, batch 100, normalised)" 'p != "" && l <= p'
 row adam_mlp_step "<= PyTorch (Adam step, 784-128-128-10 MLP)" 'p != "" && l <= p'
 row sgd_mlp_step "(SGD momentum step, same MLP)" '1'

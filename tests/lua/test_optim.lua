@@ -324,3 +324,25 @@ T.test("the fused kernels check their operands", function()
   T.errors("expanded view", torch._sgd_step, torch.zeros(1):expand(3), torch.zeros(3), nil, false,
     {lr = 1, momentum = 0, dampening = 0, weight_decay = 0})
 end)
+
+T.test("an optimizer's state_dict goes through torch.save and torch.load", function()
+  local case = fx.optimizers[1]
+  for _, c in ipairs(fx.optimizers) do
+    if c.name == "Adam amsgrad" then case = c end
+  end
+  local W, b, loss = problem(case.dtype)
+  local opt = make_optimizer(case, W, b)
+  for _ = 1, 6 do one_step(opt, loss, case.optimizer) end
+  local path = os.tmpname()
+  torch.save(opt:state_dict(), path)
+  local sd = torch.load(path)
+  os.remove(path)
+  local W2, b2, loss2 = problem(case.dtype)
+  torch.no_grad(function() W2:copy_(W); b2:copy_(b) end)
+  local opt2 = make_optimizer(case, W2, b2)
+  opt2:load_state_dict(sd)
+  for step = 7, case.steps do
+    one_step(opt2, loss2, case.optimizer)
+    check_at(case, step, W2, b2, case.name .. " (saved)")
+  end
+end)

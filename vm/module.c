@@ -59,6 +59,7 @@ int luaopen_torch(lua_State *L)
     bind_io(L);
     bind_pool(L);
     bind_norm(L);
+    bind_optim(L);
 
     for (const char *const *part = lua_parts; *part; part++) {
         lua_getglobal(L, "require");

@@ -29,5 +29,6 @@ local classes = {
   "Dropout", "Dropout2d", "Embedding", "Bilinear", "RNN", "LSTM", "GRU",
 }
 for _, name in ipairs(classes) do nn[name] = require("nn." .. name) end
+nn.utils = require "nn.utils"
 
 return nn

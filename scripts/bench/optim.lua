@@ -3,17 +3,8 @@
 -- random gradients: Adam (the goal: at least as fast as PyTorch 1.13's
 -- non-foreach Adam) and SGD with momentum.  Prints "<name> <seconds per
 -- step>" (best of several rounds); optim.py does the same work in PyTorch.
-local clock = torch.clock
-
-local function best(rounds, reps, fn)
-  local t = math.huge
-  for _ = 1, rounds do
-    local start = clock()
-    for _ = 1, reps do fn() end
-    t = math.min(t, (clock() - start) / reps)
-  end
-  return t
-end
+local here = arg[0]:match "^(.*)/[^/]*$" or "."
+local best = dofile(here .. "/timing.lua").best
 
 local SHAPES = {{128, 784}, {128}, {128, 128}, {128}, {10, 128}, {10}}
 

@@ -1,22 +1,16 @@
 """optim.py — PyTorch's side of optim.lua: the same optimizer steps, non-foreach
 (torch.optim.Adam(params, foreach=False)), on the same parameter shapes."""
 import os
-import time
+import sys
 
 import torch
 
+sys.dont_write_bytecode = True   # no __pycache__ beside the scripts
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # -I leaves the script's folder out
+from timing import best  # noqa: E402
+
 torch.set_num_threads(int(os.environ.get("THREADS", "2")))
 SHAPES = [(128, 784), (128,), (128, 128), (128,), (10, 128), (10,)]
-
-
-def best(rounds, reps, fn):
-    t = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        t = min(t, (time.perf_counter() - start) / reps)
-    return t
 
 
 def report(name, make):

@@ -24,5 +24,7 @@ typedef struct {
 void bind_functions(lua_State *L, int index, const BindFn *fns);
 
 void bind_system(lua_State *L);
+void bind_loss(lua_State *L);
+void bind_activation(lua_State *L);
 
 #endif

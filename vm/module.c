@@ -53,6 +53,8 @@ int luaopen_torch(lua_State *L)
     bind_autograd(L);
     bind_function(L);
     bind_system(L);
+    bind_loss(L);
+    bind_activation(L);
 
     for (const char *const *part = lua_parts; *part; part++) {
         lua_getglobal(L, "require");

@@ -22,7 +22,10 @@ local classes = {
   -- pooling
   -- normalisation
   -- activations
+  "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Softplus", "Hardtanh",
   -- losses
+  "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+  "KLDivLoss",
   -- dropout, embedding, recurrent
 }
 for _, name in ipairs(classes) do nn[name] = require("nn." .. name) end

@@ -307,22 +307,27 @@ ROW_KERNELS(f64, double)
 /* exp(x) for x <= 0 (or -inf) in float32, in a form loops vectorise
  * (libm's expf is a call per element): x = n ln2 + r with n rounded to
  * nearest by the 1.5 * 2^23 trick, exp(r) for |r| <= ln2 / 2 by Cephes'
- * degree-6 polynomial (within 2 ulp), 2^n built in the exponent bits.
- * Below -87.3 the result is 0 (float32's normal range ends there). */
+ * degree-6 polynomial (within 1.4 ulp), 2^n built in the exponent bits.
+ * Below -87.3 (where float32's normal numbers end) the result is 0.  The two
+ * clamps work on the bits as integers: a floating-point select would let
+ * GCC split the loop into branches, which it then cannot vectorise. */
 static inline float exp_nonpositive_f32(float x)
 {
-    const float lowest = -87.33654f, shift = 12582912.0f;
-    float xc = x < lowest ? lowest : x;
-    float n = (xc * 1.44269504088896341f + shift) - shift;
-    float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
+    union {
+        float f;
+        uint32_t u;
+        int32_t i;
+    } v = {.f = x}, scale;
+    v.u = v.u > 0xC2C80000u ? 0xC2C80000u : v.u;   /* -100 <= x (as unsigned: -inf is larger) */
+    const float shift = 12582912.0f;
+    float n = (v.f * 1.44269504088896341f + shift) - shift;
+    float r = v.f - n * 0.693359375f + n * 2.12194440e-4f;
     float y = ((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r +
                 4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f;
-    y = y * r * r + r + 1.0f;
-    union {
-        int32_t i;
-        float f;
-    } scale = {.i = ((int32_t)n + 127) << 23};
-    return x < lowest ? 0.0f : y * scale.f;
+    int32_t k = (int32_t)n;
+    k = k < -127 ? -127 : k;                        /* 2^-127 has the bits of 0.0 */
+    scale.i = (k + 127) << 23;
+    return (y * r * r + r + 1.0f) * scale.f;
 }
 
 /* row_lse_f32 for rows of finite values, vectorised. */
@@ -333,7 +338,7 @@ SIMD_CLONES static double row_lse_fast_f32(const float *x, int64_t C, float *p)
 #pragma omp simd reduction(max:m) reduction(|:unusual)
     for (int64_t c = 0; c < C; c++) {
         m = x[c] > m ? x[c] : m;
-        unusual |= !(x[c] > -INFINITY && x[c] < INFINITY);   /* NaN and infinities */
+        unusual |= x[c] - x[c] != 0;   /* NaN and infinities */
     }
     if (unusual)
         return row_lse_f32(x, C, p);

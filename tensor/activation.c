@@ -18,15 +18,27 @@
 
 /* out = EXPR(x) for the activation (one input, x at p[1]) or EXPR(g, x) for
  * its derivative (two: g at p[1], x at p[2]), of type T, with a and b of the
- * Activation in ctx converted to T.  XI is x's operand number. */
+ * Activation in ctx converted to T.  XI is x's operand number.  Contiguous
+ * operands take a loop the compiler can vectorise. */
+#define ACT_AT(T, k, i, step) (*(const T *)(p[k] + (i) * (step)[k]))
 #define ACT_LOOP(NAME, T, XI, EXPR)                                                      \
     static void NAME(char **p, const int64_t *st, int64_t n, void *ctx)                  \
     {                                                                                    \
         const Activation *act = ctx;                                                     \
         const T a = (T)act->a, b = (T)act->b;                                            \
+        const int64_t unit[3] = {sizeof(T), sizeof(T), sizeof(T)};                        \
         (void)b;                                                                         \
+        if (st[0] == unit[0] && st[1] == unit[1] && st[XI] == unit[XI]) {                \
+            _Pragma("omp simd") for (int64_t i = 0; i < n; i++)                          \
+            {                                                                            \
+                const T x = ACT_AT(T, XI, i, unit), g = ACT_AT(T, 1, i, unit);            \
+                (void)g;                                                                 \
+                ((T *)p[0])[i] = (EXPR);                                                 \
+            }                                                                            \
+            return;                                                                      \
+        }                                                                                \
         for (int64_t i = 0; i < n; i++) {                                                \
-            const T x = *(const T *)(p[XI] + i * st[XI]), g = *(const T *)(p[1] + i * st[1]); \
+            const T x = ACT_AT(T, XI, i, st), g = ACT_AT(T, 1, i, st);                  \
             (void)g;                                                                     \
             *(T *)(p[0] + i * st[0]) = (EXPR);                                           \
         }                                                                                \
@@ -37,12 +49,15 @@
 #define LOOPS(OP, E) EW_FLOAT_LOOPS(FORWARD_LOOP, OP, E)
 #define GRAD_LOOPS(OP, E) EW_FLOAT_LOOPS(GRAD_LOOP, OP##_grad, E)
 
-LOOPS(leaky_relu, x > 0 ? x : x * a)
+/* leaky_relu is written as two selects of values added: arithmetic inside
+ * an arm of a select keeps GCC from vectorising the loop (the arm could
+ * trap).  NaN passes; -0.0 gives +0.0. */
+LOOPS(leaky_relu, (x <= 0 ? 0 : x) + a * (x < 0 ? x : 0))
 LOOPS(elu, x > 0 ? x : a * expm1(x))
 LOOPS(softplus, x * a > b ? x : log1p(exp(x * a)) / a)
 LOOPS(hardtanh, x < a ? a : x > b ? b : x)
 
-GRAD_LOOPS(leaky_relu, x > 0 ? g : g * a)
+GRAD_LOOPS(leaky_relu, (x > 0 ? g : 0) + a * (x > 0 ? 0 : g))
 GRAD_LOOPS(elu, x > 0 ? g : g * a * exp(x))
 GRAD_LOOPS(softplus, x * a > b ? g : g / (1 + exp(-x * a)))
 GRAD_LOOPS(hardtanh, x <= a || x >= b ? 0 : g)

@@ -57,28 +57,29 @@ torch.doc(M.sigmoid, "F.sigmoid(x)", "1 / (1 + exp(-x)) elementwise.")
 function M.tanh(x) return torch.tanh(x) end
 torch.doc(M.tanh, "F.tanh(x)", "The hyperbolic tangent, elementwise.")
 
--- PyTorch's dim when none is given (its legacy rule, with a warning there):
--- the first dim for 0-, 1- and 3-dim inputs, else the second.
-local function softmax_dim(x, dim)
-  if dim ~= nil then return dim end
-  local n = x:dim()
-  return (n == 0 or n == 1 or n == 3) and 1 or 2
+-- The dim and options of softmax(x, dim, {dtype=}) or softmax(x, {dim=, dtype=});
+-- without a dim, PyTorch's legacy choice (with a warning there): the first
+-- dim for 0-, 1- and 3-dim inputs, else the second.
+local function softmax_args(fn, x, dim, opts)
+  if type(dim) == "table" then dim, opts = dim.dim, dim end
+  for k in pairs(opts or {}) do
+    if k ~= "dim" and k ~= "dtype" then error(string.format("%s: unknown option '%s'", fn, tostring(k)), 3) end
+  end
+  if dim == nil then
+    local n = torch.is_tensor(x) and x:dim() or 0
+    dim = (n == 0 or n == 1 or n == 3) and 1 or 2
+  end
+  return dim, opts and opts.dtype and {dtype = opts.dtype} or nil
 end
 
 --- exp(x) / sum(exp(x)) along dim.
-function M.softmax(x, dim, opts)
-  if type(dim) == "table" then dim, opts = dim.dim, dim end
-  return torch.softmax(x, softmax_dim(x, dim), opts and {dtype = opts.dtype})
-end
+function M.softmax(x, dim, opts) return torch.softmax(x, softmax_args("softmax", x, dim, opts)) end
 torch.doc(M.softmax, "F.softmax(x, dim, {dtype=})",
   "exp(x) / sum(exp(x)) along dim (1-based), computed stably; without dim, PyTorch's legacy choice "
     .. "(dim 1 for 0-, 1- and 3-dim inputs, else dim 2).")
 
 --- log(softmax(x)) along dim.
-function M.log_softmax(x, dim, opts)
-  if type(dim) == "table" then dim, opts = dim.dim, dim end
-  return torch.log_softmax(x, softmax_dim(x, dim), opts and {dtype = opts.dtype})
-end
+function M.log_softmax(x, dim, opts) return torch.log_softmax(x, softmax_args("log_softmax", x, dim, opts)) end
 torch.doc(M.log_softmax, "F.log_softmax(x, dim, {dtype=})",
   "log(softmax(x)) along dim (1-based), as x - max - log(sum(exp(x - max))).")
 

@@ -2,9 +2,11 @@
 -- and 1000x1000 float32 logits, beside PyTorch doing the same work in the
 -- same run (loss.py, when Debian's python3-torch is installed): times per
 -- step, best of 5 rounds, and the ratio luagrad / PyTorch.
--- usage: ./luagrad scripts/bench/loss.lua   (from the repository root)
+-- usage: [THREADS=n] ./luagrad scripts/bench/loss.lua   (from the repository root;
+-- both sides use n threads, 2 by default)
 local F = nn.functional
 local clock = torch.clock
+torch.set_num_threads(tonumber(os.getenv("THREADS") or "2"))
 
 local function best(rounds, reps, fn)
   local t = math.huge

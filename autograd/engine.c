@@ -75,6 +75,8 @@ typedef struct {
     int next_child;      /* depth-first pass: the next input edge to follow */
     Tensor *grads_inline[2];
     Tensor **grads_more; /* for nodes with more than two outputs */
+    bool owned;          /* the graph holds a reference to node (a root: the
+                            accumulator of a leaf output has no other owner) */
 } Task;
 
 /* The sums of incoming gradients, one per output of the task's node. */
@@ -185,6 +187,8 @@ static void graph_clear(Graph *g)
         for (int o = 0; o < t->node->n_outputs; o++)
             tensor_release(grads[o]);
         free(t->grads_more);
+        if (t->owned)
+            ag_node_release(t->node);
     }
     g->count = 0;
     g->heap_len = 0;
@@ -538,11 +542,15 @@ static int backward_run(int n, Tensor *const *outputs, Tensor *const *grads,
         }
         bool added;
         int k = graph_add(&g, node, &added);
-        ag_node_release(node);                 /* the output keeps it alive */
         if (k < 0) {
+            ag_node_release(node);
             tensor_fail("out of memory during backward");
             goto done;
         }
+        if (added)
+            g.tasks[k].owned = true;           /* released when the graph closes */
+        else
+            ag_node_release(node);
         Tensor *start = root_grad(i, outputs[i], grads ? grads[i] : NULL);
         int st = start ? buffer_add(&task_grads(&g.tasks[k])[nr], start) : -1;
         tensor_release(start);

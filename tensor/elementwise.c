@@ -68,6 +68,16 @@ static bool ew_overlaps(const Tensor *t, const Tensor *out)
              memcmp(t->stride, out->stride, (size_t)t->ndim * sizeof t->stride[0]) == 0);
 }
 
+/* True when every element of t is the same memory: one element, or one
+ * expanded (all strides 0, as the gradient of a sum arrives). */
+static bool ew_single_element(const Tensor *t)
+{
+    for (int d = 0; d < t->ndim; d++)
+        if (t->stride[d] != 0 && t->shape[d] != 1)
+            return false;
+    return true;
+}
+
 /* The common small case as one call of the loop, without planning an
  * iteration: out contiguous and small enough for one thread, every input
  * either contiguous of out's shape or a single element (stride 0). */
@@ -79,7 +89,7 @@ static bool ew_run_dense(Tensor *out, int n, Tensor *const *src, LoopFn loop, vo
     char *ptrs[ITER_MAX_ARGS] = {tensor_data(out)};
     int64_t strides[ITER_MAX_ARGS] = {(int64_t)dtype_size(out->dtype)};
     for (int k = 0; k < n; k++) {
-        if (tensor_numel(src[k]) == 1)
+        if (ew_single_element(src[k]))
             strides[k + 1] = 0;
         else if (tensor_same_shape(src[k], out) && tensor_is_contiguous(src[k]))
             strides[k + 1] = (int64_t)dtype_size(src[k]->dtype);

@@ -10,7 +10,7 @@
 #include "vm/bind_tensor.h"
 #include "vm/luagrad.h"
 
-static const char *const lua_parts[] = {"torch.help", "torch.autograd", "torch.gradcheck", NULL};
+static const char *const lua_parts[] = {"torch.help", "torch.autograd", "torch.gradcheck", "metrics", "torch.progress", "torch.plot", "torch.imshow", NULL};
 
 void bind_functions(lua_State *L, int index, const BindFn *fns)
 {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh — luagrad's tensor-core and autograd benchmarks side by side with PyTorch (when
+# run.sh — luagrad's benchmarks side by side with PyTorch (when
 # Debian's python3-torch is installed) and a bare cblas_sgemm, in one run,
 # as ratios: absolute times drift on a shared machine, ratios in one run less.
 # usage: scripts/bench/run.sh   (from the repository root, after make)
@@ -8,13 +8,20 @@ here=$(dirname "$0")
 build=${BUILD:-build}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-./luagrad "$here/tensor_ops.lua" > "$out/luagrad"
+have_torch=false
 if /usr/bin/python3 -I -c "import torch" 2>/dev/null; then   # -I: not ./torch.so
-  /usr/bin/python3 "$here/tensor_ops.py" > "$out/pytorch"
+  have_torch=true
 else
   echo "(python3-torch is not installed: 'make bench-deps' installs it; PyTorch columns stay empty)"
-  : > "$out/pytorch"
 fi
+# Every NAME.lua here prints "key seconds" lines; NAME.py does the same work in PyTorch.
+: > "$out/luagrad"
+: > "$out/pytorch"
+for script in "$here"/*.lua; do
+  ./luagrad "$script" >> "$out/luagrad"
+  py=${script%.lua}.py
+  if $have_torch && [ -f "$py" ]; then /usr/bin/python3 -I "$py" >> "$out/pytorch"; fi
+done
 "$build/bench_sgemm" > "$out/reference"
 declare -A lg pt ref
 while read -r k v; do lg[$k]=$v; done < "$out/luagrad"
@@ -35,3 +42,5 @@ row copy_16M "(memcpy bandwidth reference)" '1'
 row sum_16M ">= 80% of PyTorch's throughput" 'p != "" && l <= p / 0.8'
 row matmul_1024 ">= 95% of bare sgemm (${ref[sgemm_1024]}s)" "l <= ${ref[sgemm_1024]} / 0.95"
 row backward_10 "<= 1/5 of PyTorch's time" 'p != "" && l <= p / 5'
+row mlp_step "<= PyTorch (MLP forward+backward, batch 100)" 'p != "" && l <= p'
+row lenet_step "<= PyTorch (LeNet forward+backward, batch 100)" 'p != "" && l <= p'

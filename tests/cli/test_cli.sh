@@ -32,6 +32,16 @@ check "bad option" 1 "unrecognized option '-z'" -- "$LG" -z
 check "-e without code" 1 "'-e' needs an argument" -- "$LG" -e
 check "missing script" 1 "cannot open nosuchfile.lua" -- "$LG" nosuchfile.lua
 
+# OpenBLAS's AVX-512 kernels when the CPU has them and no core type is set;
+# an explicit OPENBLAS_CORETYPE is left alone.
+want_core=unset
+if grep -q avx512f /proc/cpuinfo && grep -q avx512bw /proc/cpuinfo && grep -q avx512dq /proc/cpuinfo &&
+   grep -q avx512vl /proc/cpuinfo; then want_core=SkylakeX; fi
+check "AVX-512 BLAS kernels chosen" 0 "core $want_core" -- \
+  env -u OPENBLAS_CORETYPE "$LG" -e 'print("core " .. (os.getenv("OPENBLAS_CORETYPE") or "unset"))'
+check "OPENBLAS_CORETYPE respected" 0 "core Haswell" -- \
+  env OPENBLAS_CORETYPE=Haswell "$LG" -e 'print("core " .. os.getenv("OPENBLAS_CORETYPE"))'
+
 cat > "$tmp/args.lua" <<'LUA'
 print(arg[0], arg[1], arg[2], #arg, select("#", ...), ...)
 LUA

@@ -310,3 +310,12 @@ T.test("a graph kept only by a collected output is freed", function()
   collectgarbage()
   T.eq(torch.memory(), before)
 end)
+
+-- Regression (found by the bad-input sweep): a leaf given as the output of
+-- backward reaches its own accumulator, which nothing else owned.
+T.test("backward of a leaf accumulates the given gradient into it", function()
+  local x = torch.randn(2, 3, {dtype = "float64"}):requires_grad_()
+  torch.autograd.backward({x}, {torch.ones(2, 3, {dtype = "float64"})})
+  x:backward(torch.ones(2, 3, {dtype = "float64"}) * 2)
+  T.eq(x.grad:sum():item(), 18)
+end)

@@ -14,7 +14,8 @@ BUILD     ?= build
 EXE       ?= luagrad
 CC        ?= cc
 
-DEB_PACKAGES := pkg-config lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev libreadline-dev
+DEB_PACKAGES := pkg-config lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev libreadline-dev \
+                dataset-fashion-mnist
 
 LUA_CFLAGS  := $(shell pkg-config --cflags lua5.4 2>/dev/null)
 LUA_LIBS    := $(shell pkg-config --libs lua5.4 2>/dev/null)
@@ -24,7 +25,7 @@ BLAS_LIBS   := $(shell pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
 WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
 OPT      ?= -O2 -g
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) -fPIC -fopenmp -I. $(LUA_CFLAGS) $(BLAS_CFLAGS)
-LDLIBS   := $(BLAS_LIBS) -lm -fopenmp
+LDLIBS   := $(BLAS_LIBS) -lz -lm -fopenmp
 
 CORE_SRC   := $(sort $(wildcard tensor/*.c autograd/*.c))
 MODULE_SRC := $(sort $(filter-out vm/main.c vm/repl.c,$(wildcard vm/*.c)))
@@ -47,6 +48,10 @@ torch.so: $(MODULE_OBJ) $(CORE_OBJ)
 $(BUILD)/%.o: %.c $(wildcard tensor/*.h autograd/*.h vm/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The optimizer kernels vectorise their square roots only when sqrt need not
+# set errno, which nothing reads (the results, NaN and Inf included, are the same).
+$(BUILD)/tensor/optim.o: CFLAGS += -fno-math-errno
 
 $(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(wildcard tests/c/*.h tests/fixtures/*.h) $(CORE_OBJ)
 	@mkdir -p $(dir $@)

@@ -10,7 +10,8 @@
 #include "vm/bind_tensor.h"
 #include "vm/luagrad.h"
 
-static const char *const lua_parts[] = {"torch.help", "torch.autograd", "torch.gradcheck", "metrics", "torch.progress", "torch.plot", "torch.imshow", NULL};
+static const char *const lua_parts[] = {"torch.help", "torch.autograd", "torch.gradcheck", "metrics", "torch.progress", "torch.plot", "torch.imshow",
+                                         "torch.serialize", "torch.checkpoint", NULL};
 
 void bind_functions(lua_State *L, int index, const BindFn *fns)
 {
@@ -53,6 +54,12 @@ int luaopen_torch(lua_State *L)
     bind_autograd(L);
     bind_function(L);
     bind_system(L);
+    bind_dropout(L);
+    bind_embedding(L);
+    bind_io(L);
+    bind_pool(L);
+    bind_norm(L);
+    bind_optim(L);
     bind_loss(L);
     bind_activation(L);
 

@@ -1,4 +1,4 @@
--- declare.lua — the classes that only keep their constructor arguments and
+-- _declare.lua — the classes that only keep their constructor arguments and
 -- call one function of nn.functional: the activations (nn.ReLU, nn.Softmax,
 -- ...) and the losses (nn.MSELoss, nn.CrossEntropyLoss, ...).  Each class
 -- file is one declaration:
@@ -6,52 +6,26 @@
 --   return declare.activation("LeakyReLU", "leaky_relu",
 --     {{"negative_slope", 0.01}, {"inplace", false}}, "doc")
 --
--- Arguments are read the PyTorch way, in PyTorch's positional order or by
--- name in a trailing options table (an unknown name is an error naming the
--- class): nn.LeakyReLU(0.2, true) == nn.LeakyReLU({negative_slope = 0.2, inplace = true}).
+-- Arguments are read the PyTorch way by nn._layer.args, in PyTorch's
+-- positional order or by name in a trailing options table (an unknown name
+-- is an error naming the class):
+-- nn.LeakyReLU(0.2, true) == nn.LeakyReLU({negative_slope = 0.2, inplace = true}).
 local torch = require "torch"
 local nn = require "nn"
+local layer = require "nn._layer"
 
 local declare = {}
 
--- name -> value for `spec`, a list of {name, default}; errors point at the
--- caller of the class's constructor (parse < init < construct < caller).
-local function parse(class, spec, ...)
-  local given = table.pack(...)
-  local n, opts = given.n, nil
-  while n > 0 and given[n] == nil do n = n - 1 end
-  if n > 0 and type(given[n]) == "table" and not torch.is_tensor(given[n]) then
-    opts, n = given[n], n - 1
-  end
-  if n > #spec then
-    error(string.format("%s: expected at most %d positional arguments, got %d", class, #spec, n), 4)
-  end
-  local out, known = {}, {}
-  for i, s in ipairs(spec) do
-    known[s[1]] = true
-    local v = given[i]
-    if i > n or v == nil then v = s[2] end
-    out[s[1]] = v
-  end
-  for k, v in pairs(opts or {}) do
-    if not known[k] then error(string.format("%s: unknown option '%s'", class, tostring(k)), 4) end
-    out[k] = v
-  end
-  return out
-end
-
--- A value as Python prints it in a repr: 'none', None, True, 1.0.
+-- A value as Python prints it in a repr: 'none', None, True, 1.0, 0.01.
 local function python_text(v)
   if type(v) == "string" then return "'" .. v .. "'" end
-  if v == nil then return "None" end
-  if type(v) == "boolean" then return v and "True" or "False" end
-  return tostring(v)
+  return layer.repr(v)
 end
 
 local function new_class(name, spec, tensors)
   local cls = nn.Module:extend(name)
   function cls:init(...)
-    local values = parse(name, spec, ...)
+    local values = layer.args(name, spec, ...)
     for _, s in ipairs(spec) do
       local v = values[s[1]]
       if tensors and tensors[s[1]] then

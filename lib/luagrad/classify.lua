@@ -33,11 +33,15 @@ end
 
 --- The training and test sets: Fashion-MNIST from Debian's package, or the
 -- MNIST-format files in opts.data (the class names of Fashion-MNIST when the
--- folder's name says "fashion", of the digits otherwise).
+-- folder's name says "fashion", of the digits otherwise), standardised with
+-- the mean and standard deviation of their training images (which, on
+-- Fashion-MNIST, takes the MLP about a point higher than scaling to [-1, 1]).
 function classify.datasets(opts)
-  local transform = data.transforms.Compose{data.transforms.ToTensor(), data.transforms.Normalize({0.5}, {0.5})}
-  local Set = data.datasets.FashionMNIST
-  if opts.data and not opts.data:lower():find("fashion", 1, true) then Set = data.datasets.MNIST end
+  local Set, mean, std = data.datasets.FashionMNIST, 0.2860, 0.3530
+  if opts.data and not opts.data:lower():find("fashion", 1, true) then
+    Set, mean, std = data.datasets.MNIST, 0.1307, 0.3081
+  end
+  local transform = data.transforms.Compose{data.transforms.ToTensor(), data.transforms.Normalize({mean}, {std})}
   local root = opts.data
   return Set{root = root, train = true, transform = transform}, Set{root = root, train = false, transform = transform}
 end
@@ -49,7 +53,7 @@ function classify.train(loader, model, loss_fn, optimizer, epoch, opts)
   local bar = torch.progress(loader, {desc = string.format("epoch %d/%d", epoch, opts.epochs),
     enabled = not opts.quiet and nil})
   local total_loss, correct, seen = 0, 0, 0
-  for _, x, y in bar do
+  for x, y in bar do
     local logits = model(x)
     local loss = loss_fn(logits, y)
     optimizer:zero_grad()

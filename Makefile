@@ -5,7 +5,7 @@
 #   make test       deps + build + every test suite; ends with "N passed, M failed"
 #   make asan       the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      benchmarks side by side with PyTorch (scripts/bench)
-#   make demo       run the demo script
+#   make demo       train the MLP (5 epochs) and the CNN (2 epochs) on Fashion-MNIST
 #   make install    PREFIX=/usr/local (binary, module, Lua libraries)
 #   make clean
 
@@ -97,7 +97,8 @@ $(BUILD)/bench_sgemm: scripts/bench/sgemm.c
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
 
 demo: deps all
-	./luagrad scripts/demo.lua
+	./luagrad scripts/mnist_mlp.lua --epochs 5 --save none
+	./luagrad scripts/cnn.lua --epochs 2 --save none
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/lua/5.4 $(DESTDIR)$(PREFIX)/share/lua/5.4

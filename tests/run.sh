@@ -44,6 +44,7 @@ scratch=$(mktemp -d)
 suite "sweep: tests/sweep" bash -c 'cd "$1" && "$2" "$3"' _ "$scratch" "$(realpath "$lg")" "$PWD/tests/sweep/sweep.lua"
 rm -rf "$scratch"
 suite "cli: tests/cli" tests/cli/test_cli.sh "$lg"
+suite "scripts: training programs" tests/cli/test_scripts.sh "$lg"
 suite "repl: tests/repl" "$build/ptydrive" "$lg" tests/repl/*.repl
 
 echo "$total_passed passed, $total_failed failed"

@@ -7,7 +7,7 @@
 -- summary to print per epoch.  The text itself is made in progress_text.lua.
 --
 --   local bar = torch.progress(loader, {desc = "epoch " .. epoch})
---   for i, x, y in bar do
+--   for x, y in bar do                -- what loader:iter() yields
 --     ...
 --     bar:set{loss = running_loss, acc = running_acc}
 --   end

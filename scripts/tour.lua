@@ -1,6 +1,6 @@
--- demo.lua — a first look at luagrad: make tensors, look at them through
+-- tour.lua — a first look at tensors: make them, look at them through
 -- views, compute, reduce, multiply, and ask for help.  (The training demo
--- replaces this once nn, optim and data land.)
+-- is make demo: scripts/mnist_mlp.lua and scripts/cnn.lua.)
 torch.manual_seed(0)
 
 local x = torch.arange(1, 13):view(3, 4):float()

@@ -1,33 +1,20 @@
-# conv.py — the same work as conv.lua in PyTorch, same output format.
-# Run with Debian's interpreter: /usr/bin/python3 -I conv.py
+"""conv.py — PyTorch's side of conv.lua: conv2d forward, and forward + backward,
+on the LeNet layer shapes."""
 import os
-import time
+import sys
 
 import torch
 
+sys.dont_write_bytecode = True   # no __pycache__ beside the scripts
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # -I leaves the script's folder out
+from timing import best, report  # noqa: E402
+
 torch.set_num_threads(int(os.environ.get("THREADS", "2")))
 
-
-def best(rounds, reps, fn):
-    t = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        t = min(t, (time.perf_counter() - start) / reps)
-    return t
-
-
-def report(name, seconds):
-    print(f"{name} {seconds:.9g}")
-
-
 torch.manual_seed(0)
-for name, xs, ws, pad, x_grad in [
-    ("conv1", (100, 1, 28, 28), (6, 1, 5, 5), 2, False),
-    ("conv1_nopad", (100, 1, 28, 28), (6, 1, 5, 5), 0, False),
-    ("conv2", (100, 6, 14, 14), (16, 6, 5, 5), 0, True),
-]:
+for name, xs, ws, pad, x_grad in (("conv1", (100, 1, 28, 28), (6, 1, 5, 5), 2, False),
+                                  ("conv1_nopad", (100, 1, 28, 28), (6, 1, 5, 5), 0, False),
+                                  ("conv2", (100, 6, 14, 14), (16, 6, 5, 5), 0, True)):
     x = torch.randn(*xs, requires_grad=x_grad)
     w = torch.randn(*ws, requires_grad=True)
     b = torch.randn(ws[0], requires_grad=True)

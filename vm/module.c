@@ -10,7 +10,8 @@
 #include "vm/bind_tensor.h"
 #include "vm/luagrad.h"
 
-static const char *const lua_parts[] = {"torch.help", "torch.autograd", "torch.gradcheck", NULL};
+static const char *const lua_parts[] = {"torch.help",  "torch.autograd", "torch.gradcheck",
+                                        "torch.explain", "torch.graph",   "torch.trace", NULL};
 
 void bind_functions(lua_State *L, int index, const BindFn *fns)
 {
@@ -52,6 +53,7 @@ int luaopen_torch(lua_State *L)
     bind_print(L);
     bind_autograd(L);
     bind_function(L);
+    bind_teach(L);
     bind_system(L);
 
     for (const char *const *part = lua_parts; *part; part++) {

@@ -305,7 +305,8 @@ local function op_title(info)
 end
 
 --- Names and expressions for every value of graph g (from D.graph), using
---- `scope` (from D.scope) and, for the root output, `root_tensor`.  Fills
+--- `scope` (from D.scope) and, for the root output, `root_tensor` (called y
+--- when the program has no name for it and y is free).  Fills
 ---   g.label[key]  the name a value goes by ("w", "t1")
 ---   g.expr[node]  its forward expression in terms of its inputs' labels ("t1 + b")
 ---   g.full[node]  the same with unnamed intermediates written out ("w*x + b")
@@ -378,6 +379,11 @@ function D.label(g, scope, root_tensor)
       g.value[key(node, k)] = g.value[key(node, k)] or info.outputs[k] or (k == 1 and info.variable)
       g.label[key(node, k)] = named[key(node, k)] or fresh(info.variable and "p" or "t")
     end
+  end
+  if root_tensor then                                -- an unnamed output is y, as in dy/dw
+    local node, nr = autograd._edge(root_tensor)
+    local k = key(node, nr)
+    if not named[k] and not used.y then g.label[k] = "y" end
   end
 end
 

@@ -164,11 +164,6 @@ function Stepper.new(fname, level, y, grad, opts)
   D.label(g, scope, y)
   self.g, self.root = g, y
   local root_key = key(node, nr)
-  if g.label[root_key]:match("^t%d+$") then
-    local used = {}
-    for _, label in pairs(g.label) do used[label] = true end
-    g.label[root_key] = not used.y and "y" or "out"
-  end
   self.root_name = g.label[root_key]
   local seed = grad and D.keep(grad) or torch.ones_like(y:detach())
   self.arrivals[root_key] = {{from = "the seed", grad = seed}}

@@ -39,6 +39,10 @@ if [ "$lg" = ./luagrad ]; then
   suite "module: lua5.4 require" lua5.4 tests/lua/module_check.lua
   suite "install: make install" tests/cli/test_install.sh
 fi
+# The bad-input sweep runs in a scratch directory: some calls write files.
+scratch=$(mktemp -d)
+suite "sweep: tests/sweep" bash -c 'cd "$1" && "$2" "$3"' _ "$scratch" "$(realpath "$lg")" "$PWD/tests/sweep/sweep.lua"
+rm -rf "$scratch"
 suite "cli: tests/cli" tests/cli/test_cli.sh "$lg"
 suite "repl: tests/repl" "$build/ptydrive" "$lg" tests/repl/*.repl
 

@@ -297,31 +297,27 @@ static int l_is_grad_enabled(lua_State *L)
 
 /* ---- torch.autograd.grad and torch.autograd.backward ------------------------------- */
 
-/* A tensor or a list of tensors at i as an array (freed by the caller);
- * entries of a list may be nil when allow_nil.  Returns the count. */
+/* A tensor or a list of tensors at i as an array; entries of a list may be
+ * nil when allow_nil.  Returns the count.  The array is a userdata left on
+ * the stack, so an error raised later in the call cannot leak it. */
 static int tensor_list(lua_State *L, int i, Tensor ***out, bool allow_nil, const char *what)
 {
+    i = lua_absindex(L, i);
     if (is_tensor(L, i)) {
-        *out = malloc(sizeof **out);
-        if (!*out)
-            return luaL_error(L, "out of memory");
+        *out = lua_newuserdatauv(L, sizeof **out, 0);
         (*out)[0] = check_tensor(L, i);
         return 1;
     }
     luaL_checktype(L, i, LUA_TTABLE);
     int n = (int)lua_rawlen(L, i);
-    *out = calloc((size_t)(n > 0 ? n : 1), sizeof **out);
-    if (!*out)
-        return luaL_error(L, "out of memory");
+    *out = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof **out, 0);
     for (int k = 0; k < n; k++) {
         lua_rawgeti(L, i, k + 1);
         (*out)[k] = test_tensor(L, -1);
         bool bad = !(*out)[k] && !(allow_nil && lua_isnil(L, -1));
         lua_pop(L, 1);
-        if (bad) {
-            free(*out);
+        if (bad)
             return luaL_error(L, "grad: %s[%d] must be a tensor", what, k + 1);
-        }
     }
     return n;
 }
@@ -334,23 +330,16 @@ static int l_autograd_grad(lua_State *L)
     if (has_options(L, 3)) {
         lua_getfield(L, 3, "grad_outputs");
         if (!lua_isnil(L, -1)) {
-            int n = tensor_list(L, lua_gettop(L), &grads, true, "grad_outputs");
-            if (n != n_out) {
-                free(outs), free(ins), free(grads);
+            int n = tensor_list(L, -1, &grads, true, "grad_outputs");
+            if (n != n_out)
                 return luaL_error(L, "grad: %d grad_outputs given for %d outputs", n, n_out);
-            }
         }
-        lua_pop(L, 1);
     }
     AgBackwardOptions o = backward_options(L, 3);
     bool allow_unused = opt_bool(L, 3, "allow_unused", false);
-    results = calloc((size_t)(n_in > 0 ? n_in : 1), sizeof *results);
-    int status = results ? ag_grad_of(n_out, outs, grads, n_in, ins, allow_unused, &o, results) : -1;
-    free(outs), free(ins), free(grads);
-    if (status < 0) {
-        free(results);
+    results = lua_newuserdatauv(L, (size_t)(n_in > 0 ? n_in : 1) * sizeof *results, 0);
+    if (ag_grad_of(n_out, outs, grads, n_in, ins, allow_unused, &o, results) < 0)
         return raise_tensor_error_in(L, "grad");
-    }
     lua_createtable(L, n_in, 0);
     for (int j = 0; j < n_in; j++) {
         if (results[j]) {
@@ -358,7 +347,6 @@ static int l_autograd_grad(lua_State *L)
             lua_rawseti(L, -2, j + 1);
         }
     }
-    free(results);
     return 1;
 }
 
@@ -368,15 +356,11 @@ static int l_autograd_backward(lua_State *L)
     int n_out = tensor_list(L, 1, &outs, false, "tensors");
     if (!lua_isnoneornil(L, 2)) {
         int n = tensor_list(L, 2, &grads, true, "grad_tensors");
-        if (n != n_out) {
-            free(outs), free(grads);
+        if (n != n_out)
             return luaL_error(L, "backward: %d grad_tensors given for %d tensors", n, n_out);
-        }
     }
     AgBackwardOptions o = backward_options(L, 3);
-    int status = ag_backward(n_out, outs, grads, &o);
-    free(outs), free(grads);
-    if (status < 0)
+    if (ag_backward(n_out, outs, grads, &o) < 0)
         return raise_tensor_error_in(L, "backward");
     return 0;
 }

@@ -1,12 +1,13 @@
 /*
  * bind_system.c — the process around the kernels: torch.set_num_threads /
  * get_num_threads (one setting for the OpenMP kernels and OpenBLAS together,
- * so the two never oversubscribe) and torch.clock, the wall clock that
- * benchmarks need (os.clock counts CPU time of all threads), and
- * torch.isatty, which tells whether output goes to a terminal (for colour
- * and progress displays that must stay plain when piped).
+ * so the two never oversubscribe), torch.clock, the wall clock that
+ * benchmarks need (os.clock counts CPU time of all threads), and the terminal
+ * questions the progress bar, plots and images ask (torch.isatty,
+ * torch.terminal_size): Lua's io library cannot answer them.
  */
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,17 +36,34 @@ static int l_clock(lua_State *L)
     return 1;
 }
 
-/* torch.isatty(io.stdout) or torch.isatty(fd) */
+/* The descriptor behind argument 1: an io file handle, or a number (default 1, stdout). */
+static int check_fd(lua_State *L)
+{
+    if (lua_isnoneornil(L, 1)) return STDOUT_FILENO;
+    if (lua_isinteger(L, 1)) {
+        lua_Integer fd = lua_tointeger(L, 1);
+        luaL_argcheck(L, fd >= 0 && fd <= 1 << 20, 1, "file descriptor out of range");
+        return (int)fd;
+    }
+    luaL_Stream *stream = luaL_testudata(L, 1, LUA_FILEHANDLE);
+    luaL_argexpected(L, stream != NULL, 1, "file handle or descriptor");
+    luaL_argcheck(L, stream->closef != NULL, 1, "attempt to use a closed file");
+    return fileno(stream->f);
+}
+
 static int l_isatty(lua_State *L)
 {
-    int fd;
-    luaL_Stream *stream = luaL_testudata(L, 1, LUA_FILEHANDLE);
-    if (stream)
-        fd = stream->closef && stream->f ? fileno(stream->f) : -1;
-    else
-        fd = (int)luaL_checkinteger(L, 1);
-    lua_pushboolean(L, fd >= 0 && isatty(fd));
+    lua_pushboolean(L, isatty(check_fd(L)));
     return 1;
+}
+
+static int l_terminal_size(lua_State *L)
+{
+    struct winsize ws;
+    if (ioctl(check_fd(L), TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0) return 0;
+    lua_pushinteger(L, ws.ws_col);
+    lua_pushinteger(L, ws.ws_row);
+    return 2;
 }
 
 static const BindFn system_functions[] = {
@@ -53,10 +71,12 @@ static const BindFn system_functions[] = {
      "Sets the number of threads used by the kernels and by OpenBLAS."},
     {"get_num_threads", l_get_num_threads, "torch.get_num_threads()",
      "Returns the number of threads the kernels and OpenBLAS use."},
-    {"isatty", l_isatty, "torch.isatty(file)",
-     "Whether a file (io.stdout, io.stderr) or file descriptor number is a terminal."},
     {"clock", l_clock, "torch.clock()",
      "Seconds on a monotonic wall clock, for timing (os.clock counts CPU time of every thread)."},
+    {"isatty", l_isatty, "torch.isatty([file])",
+     "True when file (an io handle such as io.stderr, or a descriptor number; default io.stdout) is a terminal."},
+    {"terminal_size", l_terminal_size, "torch.terminal_size([file])",
+     "The columns and rows of the terminal behind file (default io.stdout), or nothing when it is not one."},
     {NULL, NULL, NULL, NULL},
 };
 

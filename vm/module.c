@@ -10,8 +10,7 @@
 #include "vm/bind_tensor.h"
 #include "vm/luagrad.h"
 
-static const char *const lua_parts[] = {"torch.help",  "torch.autograd", "torch.gradcheck",
-                                        "torch.explain", "torch.graph",   "torch.trace", NULL};
+static const char *const lua_parts[] = {"torch.help", "torch.autograd", "torch.gradcheck", "metrics", "torch.progress", "torch.plot", "torch.imshow", "torch.explain", "torch.graph", "torch.trace", NULL};
 
 void bind_functions(lua_State *L, int index, const BindFn *fns)
 {

@@ -11,6 +11,7 @@
 -- the order they were computed, unnamed leaves p1, p2, ..., and numbers in an
 -- expression (x^2) are written as themselves.
 local torch = require "torch"
+local term = require "torch.term"
 local autograd = torch.autograd
 
 local D = {}
@@ -78,7 +79,7 @@ local ANSI = {name = "1", number = "36", note = "2", good = "32"}   -- bold, cya
 
 --- Whether text for stdout should be coloured: a terminal, NO_COLOR unset, TERM not dumb.
 function D.colour_default()
-  return torch.isatty(io.stdout) and os.getenv("NO_COLOR") == nil and os.getenv("TERM") ~= "dumb"
+  return term.is_terminal(io.stdout) and os.getenv("NO_COLOR") == nil and os.getenv("TERM") ~= "dumb"
 end
 
 --- A palette: paint[kind](text) wraps text in that colour, or leaves it as it is.
@@ -100,14 +101,11 @@ function D.paint(opts, own)
   return D.palette(colour)
 end
 
---- Length of s on screen (without colour codes).
-function D.width(s)
-  return #(s:gsub("\27%[[%d;]*m", ""))
-end
+D.width = term.width
 
 --- s padded with spaces to `width` columns on screen.
 function D.pad(s, width)
-  return s .. string.rep(" ", width - D.width(s))
+  return s .. string.rep(" ", width - term.width(s))
 end
 
 -- ---- formulas -------------------------------------------------------------------------

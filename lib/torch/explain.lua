@@ -21,6 +21,11 @@ local D = require "torch.describe"
 
 local key = D.key
 
+-- A number written after an operator: -3 as (-3).
+local function signed(text)
+  return text:sub(1, 1) == "-" and "(" .. text .. ")" or text
+end
+
 -- ---- one step ----------------------------------------------------------------------
 
 local Step = {}
@@ -52,7 +57,9 @@ function Step:lines(paint)
     local text = up.name .. " = " .. paint.number(up.text)
     if up.arrivals and #up.arrivals > 1 then
       local parts = {}
-      for i, a in ipairs(up.arrivals) do parts[i] = paint.number(a.text) .. " (from " .. a.from .. ")" end
+      for i, a in ipairs(up.arrivals) do
+        parts[i] = paint.number(i > 1 and signed(a.text) or a.text) .. " (from " .. a.from .. ")"
+      end
       text = up.name .. " = " .. table.concat(parts, " + ") .. " = " .. paint.number(up.text)
       rows[#rows + 1] = {"upstream", text}
       rows[#rows + 1] = {"", paint.note(#up.arrivals .. " paths meet here: their gradients add up")}
@@ -66,7 +73,7 @@ function Step:lines(paint)
   if self.leaf then
     local l = self.leaf
     local text = l.before and l.name .. ".grad = " .. paint.number(l.before) .. " + "
-      .. paint.number(self.upstream[1].text) .. " = " .. paint.good(l.after)
+      .. paint.number(signed(self.upstream[1].text)) .. " = " .. paint.good(l.after)
       or l.name .. ".grad = " .. paint.good(l.after)
     rows[#rows + 1] = {"leaf", text}
   end
@@ -207,7 +214,10 @@ function Stepper:input_grad(node, i, upstream, grad, upname)
   local lhs = "d(" .. g.expr[node] .. ")/d" .. input.label
   local rhs = D.fill(clause.rhs, words)
   local up_text = D.is_small(upstream) and D.value(upstream) or upname
-  if clause.kind ~= "=" then
+  -- a function written in Lua has no formula, but an elementwise one has a
+  -- local derivative all the same: what its backward returned, over g
+  local custom = f.expr:match("^fn%(")
+  if clause.kind ~= "=" and not custom then
     gr.formula = lhs .. ": " .. rhs
     gr.product = dname .. " = " .. grad_text .. "   (g = " .. up_text .. ")"
     return gr
@@ -219,12 +229,20 @@ function Stepper:input_grad(node, i, upstream, grad, upname)
     gr.local_value = grad:double() / upstream:double()
   end
   local lt = gr.local_value and D.value(gr.local_value)
+  if custom then
+    rhs = "what its backward (in Lua) returns, over g"
+    if not lt then
+      gr.formula = lhs .. ": " .. rhs
+      gr.product = dname .. " = " .. grad_text .. "   (g = " .. up_text .. ")"
+      return gr
+    end
+  end
   gr.formula = lhs .. " = " .. rhs .. ((lt and lt ~= rhs) and " = " .. lt or "")
   if lt and not (D.is_small(gr.local_value) and D.is_small(upstream)) then
     local bare = rhs:gsub("%s+%b()$", "")                    -- too big to multiply out: in words
     lt = D.binding(bare) < 2 and "(" .. bare .. ")" or bare
   end
-  gr.product = dname .. " = " .. (lt and up_text .. " * " .. lt .. " = " or "") .. grad_text
+  gr.product = dname .. " = " .. (lt and up_text .. " * " .. signed(lt) .. " = " or "") .. grad_text
   if not lt and grad:numel() < upstream:numel() then
     gr.product = gr.product .. "   (summed: " .. input.label .. " was broadcast)"
   end

@@ -33,7 +33,7 @@ AgNode *ag_node_new(const AgOp *op, int n_inputs, const Tensor *const *inputs)
         AgInput *in = &n->input[i];
         in->dtype = t->dtype;
         in->ndim = t->ndim;
-        memcpy(in->shape, t->shape, (size_t)t->ndim * sizeof t->shape[0]);
+        memcpy(in->shape, t->shape, sizeof in->shape);   /* whole: a fixed size copies inline */
         if (ag_edge((Tensor *)t, &in->node, &in->output_nr) < 0) {   /* a new reference */
             ag_node_release(n);
             return NULL;

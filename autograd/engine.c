@@ -190,7 +190,9 @@ static int graph_add(Graph *g, AgNode *n, bool *added)
     return k;
 }
 
-/* Empties the graph for another run, keeping its arrays. */
+/* Empties the graph for another run, keeping its arrays.  The roots the
+ * graph owns go last: they may be all that keeps the other tasks' nodes
+ * alive (a stepped run whose output the program has dropped). */
 static void graph_clear(Graph *g)
 {
     for (int k = 0; k < g->count; k++) {
@@ -199,9 +201,10 @@ static void graph_clear(Graph *g)
         for (int o = 0; o < t->node->n_outputs; o++)
             tensor_release(grads[o]);
         free(t->grads_more);
-        if (t->owned)
-            ag_node_release(t->node);
     }
+    for (int k = 0; k < g->count; k++)
+        if (g->tasks[k].owned)
+            ag_node_release(g->tasks[k].node);
     g->count = 0;
     g->n_edges = 0;
     g->heap_len = 0;

@@ -306,6 +306,14 @@ T.test("an abandoned stepper lets go of its graph", function()
   collectgarbage()
   collectgarbage()
   T.eq(torch.memory(), before)
+  -- the stepper keeps the graph alive when the program drops the output
+  local s = A.stepper((x * 3):sum())
+  s:step()
+  collectgarbage()
+  T.truthy(s:step(), "the next node still runs")
+  s:run()
+  T.allclose(x.grad:totable(), {3, 3})
+  x.grad = nil
   -- and the graph a stepper finished with retain_graph can run again
   local y = (x * x):sum()
   A.stepper(y, {retain_graph = true}):run()

@@ -167,7 +167,9 @@ local function tree(g, paint)
     local info = g.info[node]
     local k = key(node, nr)
     local branch = is_root and "" or (last and "└─ " or "├─ ")
-    local head = paint.name(g.label[k])
+    local names = {}
+    for out = 1, info.n_outputs do names[out] = g.label[key(node, out)] end
+    local head = paint.name(table.concat(names, ", "))      -- all outputs of split and the like
     if info.variable then
       head = head .. paint.note("  leaf")
     else

@@ -15,7 +15,8 @@ BUILD     ?= build
 EXE       ?= luagrad
 CC        ?= cc
 
-DEB_PACKAGES := pkg-config lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev libreadline-dev
+DEB_PACKAGES := pkg-config lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev libreadline-dev \
+                dataset-fashion-mnist
 
 LUA_CFLAGS  := $(shell pkg-config --cflags lua5.4 2>/dev/null)
 LUA_LIBS    := $(shell pkg-config --libs lua5.4 2>/dev/null)
@@ -25,7 +26,7 @@ BLAS_LIBS   := $(shell pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
 WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
 OPT      ?= -O2 -g
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) -fPIC -fopenmp -I. $(LUA_CFLAGS) $(BLAS_CFLAGS)
-LDLIBS   := $(BLAS_LIBS) -lm -fopenmp
+LDLIBS   := $(BLAS_LIBS) -lz -lm -fopenmp
 
 CORE_SRC   := $(sort $(wildcard tensor/*.c autograd/*.c))
 MODULE_SRC := $(sort $(filter-out vm/main.c vm/repl.c,$(wildcard vm/*.c)))

@@ -177,6 +177,22 @@ static int index_run(LoopFn loop, int narg, Tensor *a, Tensor *b, Tensor *c, Ind
 
 /* ---- reading ------------------------------------------------------------------------ */
 
+/* index_select along dim 0 of a contiguous tensor copies whole rows: one
+ * memcpy each instead of the strided loop's index lookup per element (a
+ * DataLoader batch of 100 Fashion-MNIST images: 10 us instead of 1 ms). */
+static void copy_rows(const Tensor *t, const Tensor *index, int64_t base, Tensor *out)
+{
+    int64_t n = tensor_numel(index), step = index->ndim ? index->stride[0] : 0;
+    size_t row = (size_t)(t->shape[0] ? tensor_numel(t) / t->shape[0] : 0) * dtype_size(t->dtype);
+    const int64_t *idx = (const int64_t *)index->storage->data + index->offset;
+    const char *src = tensor_data(t);
+    char *dst = tensor_data(out);
+    /* Copying is bound by memory bandwidth: threads only pay on large gathers. */
+    #pragma omp parallel for if ((int64_t)row * n > ((int64_t)1 << 22)) schedule(static)
+    for (int64_t k = 0; k < n; k++)
+        memcpy(dst + (size_t)k * row, src + (size_t)(idx[k * step] - base) * row, row);
+}
+
 Tensor *tensor_index_select(const Tensor *t, int dim, const Tensor *index, int64_t base)
 {
     Tensor *tv = as_vector(t), *out = NULL;
@@ -188,7 +204,9 @@ Tensor *tensor_index_select(const Tensor *t, int dim, const Tensor *index, int64
         shape[d] = tensor_numel(index);
         out = tensor_empty(tv->ndim, shape, t->dtype);
         IndexCtx c = index_ctx(tv, d, base);
-        if (out && index_run(read_loops[dtype_size(t->dtype)], 3, out, pin_dim(tv, shape, d),
+        if (out && d == 0 && tensor_is_contiguous(tv) && tensor_numel(out) > 0)
+            copy_rows(tv, index, base, out);
+        else if (out && index_run(read_loops[dtype_size(t->dtype)], 3, out, pin_dim(tv, shape, d),
                              spread_index(index, tv->ndim, shape, d), &c, true) < 0)
             tensor_release(out), out = NULL;
     }

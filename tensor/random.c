@@ -59,6 +59,18 @@ uint64_t random_initial_seed(void)
     return random_seed;
 }
 
+void random_get_state(uint64_t *seed, uint64_t *position)
+{
+    *seed = random_seed;
+    *position = random_position;
+}
+
+void random_set_state(uint64_t seed, uint64_t position)
+{
+    random_seed = seed;
+    random_position = position;
+}
+
 uint64_t random_next_u64(void)
 {
     uint64_t w[2];

@@ -354,6 +354,9 @@ int parallel_get_num_threads(void);
 #define RANDOM_DEFAULT_SEED 67280421310721ULL
 void random_manual_seed(uint64_t seed);
 uint64_t random_initial_seed(void);
+/* The whole state: the seed and the position in its stream (torch.get_rng_state). */
+void random_get_state(uint64_t *seed, uint64_t *position);
+void random_set_state(uint64_t seed, uint64_t position);
 uint64_t random_next_u64(void);
 double random_uniform(void);            /* [0, 1) */
 double random_normal(void);             /* mean 0, std 1 */

@@ -378,6 +378,40 @@ static int l_initial_seed(lua_State *L)
     return 1;
 }
 
+/* The state as 16 uint8 bytes: the seed and the stream position, each a
+ * little-endian uint64 (PyTorch's CPU state is also a uint8 tensor, of
+ * mt19937's 5056 bytes; the two are not interchangeable). */
+#define RNG_STATE_BYTES 16
+
+static int l_get_rng_state(lua_State *L)
+{
+    uint64_t words[2];
+    random_get_state(&words[0], &words[1]);
+    Tensor *t = tensor_empty(1, (int64_t[]){RNG_STATE_BYTES}, DTYPE_UINT8);
+    if (t) {
+        unsigned char *b = tensor_data(t);
+        for (int i = 0; i < RNG_STATE_BYTES; i++)
+            b[i] = (unsigned char)(words[i / 8] >> (8 * (i % 8)));
+    }
+    push_tensor(L, t);
+    return 1;
+}
+
+static int l_set_rng_state(lua_State *L)
+{
+    Tensor *t = check_tensor(L, 1);
+    char shape[64];
+    if (t->dtype != DTYPE_UINT8 || t->ndim != 1 || t->shape[0] != RNG_STATE_BYTES)
+        return luaL_error(L, "set_rng_state: expected the uint8 tensor of %d bytes that get_rng_state "
+                          "returns, got %s %s", RNG_STATE_BYTES, dtype_name(t->dtype),
+                          tensor_shape_str(t, shape, sizeof shape));
+    uint64_t words[2] = {0, 0};
+    for (int i = 0; i < RNG_STATE_BYTES; i++)
+        words[i / 8] |= (uint64_t)tensor_get(t, (int64_t[]){i}) << (8 * (i % 8));
+    random_set_state(words[0], words[1]);
+    return 0;
+}
+
 static int l_set_default_dtype(lua_State *L)
 {
     const char *name = luaL_checkstring(L, 1);
@@ -427,6 +461,11 @@ static const BindFn create_functions[] = {
     {"manual_seed", l_manual_seed, "torch.manual_seed(seed)",
      "Seeds the random generator, making every random stream reproducible."},
     {"initial_seed", l_initial_seed, "torch.initial_seed()", "The seed the generator was last seeded with."},
+    {"get_rng_state", l_get_rng_state, "torch.get_rng_state()",
+     "The random generator's whole state as a uint8 tensor of 16 bytes (seed and stream position), for "
+     "torch.set_rng_state."},
+    {"set_rng_state", l_set_rng_state, "torch.set_rng_state(state)",
+     "Restores a state from torch.get_rng_state: the random streams continue exactly from there."},
     {"set_default_dtype", l_set_default_dtype, "torch.set_default_dtype(name)",
      "Sets the dtype of new floating tensors: \"float32\" (the default) or \"float64\"."},
     {"get_default_dtype", l_get_default_dtype, "torch.get_default_dtype()", "The dtype of new floating tensors."},

@@ -10,7 +10,9 @@
 #include "vm/bind_tensor.h"
 #include "vm/luagrad.h"
 
-static const char *const lua_parts[] = {"torch.help", "torch.autograd", "torch.gradcheck", "metrics", "torch.progress", "torch.plot", "torch.imshow", "torch.explain", "torch.graph", "torch.trace", NULL};
+static const char *const lua_parts[] = {"torch.help", "torch.autograd", "torch.gradcheck", "metrics", "torch.progress", "torch.plot", "torch.imshow",
+                                         "torch.serialize", "torch.checkpoint",
+                                         "torch.explain", "torch.graph", "torch.trace", NULL};
 
 void bind_functions(lua_State *L, int index, const BindFn *fns)
 {
@@ -54,6 +56,11 @@ int luaopen_torch(lua_State *L)
     bind_function(L);
     bind_teach(L);
     bind_system(L);
+    bind_dropout(L);
+    bind_embedding(L);
+    bind_io(L);
+    bind_pool(L);
+    bind_norm(L);
 
     for (const char *const *part = lua_parts; *part; part++) {
         lua_getglobal(L, "require");

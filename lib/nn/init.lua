@@ -20,10 +20,13 @@ local classes = {
   "Identity", "Linear", "Flatten", "Unflatten",
   -- convolution
   -- pooling
+  "MaxPool1d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
   -- normalisation
+  "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm",
   -- activations
   -- losses
   -- dropout, embedding, recurrent
+  "Dropout", "Dropout2d", "Embedding", "Bilinear", "RNN", "LSTM", "GRU",
 }
 for _, name in ipairs(classes) do nn[name] = require("nn." .. name) end
 

@@ -44,3 +44,5 @@ row matmul_1024 ">= 95% of bare sgemm (${ref[sgemm_1024]}s)" "l <= ${ref[sgemm_1
 row backward_10 "<= 1/5 of PyTorch's time" 'p != "" && l <= p / 5'
 row mlp_step "<= PyTorch (MLP forward+backward, batch 100)" 'p != "" && l <= p'
 row lenet_step "<= PyTorch (LeNet forward+backward, batch 100)" 'p != "" && l <= p'
+row fmnist_decode "< 1 s (60,000 Fashion-MNIST images, .gz)" 'l < 1'
+row fmnist_epoch "<= PyTorch (shuffled epoch, batch 100, normalised)" 'p != "" && l <= p'

@@ -6,7 +6,7 @@ local F = {}
 torch.doc(F, "nn.functional (F)", "Functional forms of the layers and losses.")
 
 local families = {"linear", "activation", "conv", "pooling", "normalization", "loss", "dropout",
-  "sparse", "recurrent"}
+  "sparse", "recurrent", "bilinear"}
 for _, family in ipairs(families) do
   for name, fn in pairs(require("nn.functional." .. family)) do
     assert(F[name] == nil, "nn.functional: " .. name .. " defined twice")

@@ -1,0 +1,15 @@
+-- Lambda.lua — any function as a transform.
+local torch = require "torch"
+local Transform = require "data.transforms.Transform"
+
+local Lambda = Transform:extend("Lambda")
+
+function Lambda:init(fn)
+  if type(fn) ~= "function" then error("Lambda: expected a function, got " .. type(fn), 3) end
+  self.fn = fn
+end
+
+function Lambda:forward(x) return self.fn(x) end
+
+torch.doc(Lambda, "data.transforms.Lambda(fn)", "The function fn as a transform.")
+return Lambda

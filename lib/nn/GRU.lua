@@ -1,0 +1,8 @@
+-- GRU.lua — nn.GRU(input_size, hidden_size, {num_layers=, ...}): gates r, z, n
+-- stacked in PyTorch's order in weight_ih_l* (3H x in) and weight_hh_l*
+-- (3H x H); forward returns output, h_n.  Shared machinery: _RNNBase.lua.
+return require("nn._RNNBase").define("GRU", "GRU",
+  "nn.GRU(input_size, hidden_size, {num_layers=1, bias=true, batch_first=false, dropout=0, bidirectional=false})",
+  "A gated recurrent unit RNN: forward(input, h_0) with input (L, N, input_size) (batch_first: (N, L, ...); "
+    .. "unbatched (L, input_size)) returns output (L, N, D * hidden_size) and h_n (D * num_layers, N, "
+    .. "hidden_size).  Gate order r, z, n as in PyTorch.")

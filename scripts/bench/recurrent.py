@@ -1,0 +1,48 @@
+"""recurrent.py — the work of recurrent.lua in PyTorch (same sizes, same timing)."""
+import time
+
+import torch
+
+torch.manual_seed(0)
+
+
+def best(rounds, reps, fn):
+    t = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        t = min(t, (time.perf_counter() - start) / reps)
+    return t
+
+
+def report(name, seconds):
+    print("%s %.9g" % (name, seconds))
+
+
+xs = torch.randn(20, 32, 64)
+
+
+def step(model):
+    def run():
+        model.zero_grad()
+        model(xs)[0].sum().backward()
+    return run
+
+
+report("lstm_step", best(5, 5, step(torch.nn.LSTM(64, 128, 2))))
+report("gru_step", best(5, 5, step(torch.nn.GRU(64, 128, 2))))
+
+emb = torch.nn.Embedding(10000, 64)
+idx = torch.randint(0, 10000, (32, 50))
+
+
+def emb_step():
+    emb.zero_grad()
+    emb(idx).sum().backward()
+
+
+report("embedding_step", best(5, 50, emb_step))
+
+x = torch.randn(1000, 1000)
+report("dropout_1M", best(5, 20, lambda: torch.nn.functional.dropout(x, 0.5)))

@@ -103,6 +103,7 @@ typedef struct {
     int *edges;          /* per input of each task, the task it feeds (-1: none),
                             found once by the depth-first pass */
     int n_edges, edges_cap;
+    int roots;           /* tasks[0 .. roots-1] are the outputs' nodes */
     AgScratch scratch;   /* the running formula's temporaries */
 } Graph;
 
@@ -202,10 +203,11 @@ static void graph_clear(Graph *g)
             tensor_release(grads[o]);
         free(t->grads_more);
     }
-    for (int k = 0; k < g->count; k++)
+    for (int k = 0; k < g->roots; k++)
         if (g->tasks[k].owned)
             ag_node_release(g->tasks[k].node);
     g->count = 0;
+    g->roots = 0;
     g->n_edges = 0;
     g->heap_len = 0;
     if (g->slots)
@@ -568,9 +570,10 @@ static int graph_start(Graph *g, int n, Tensor *const *outputs, Tensor *const *g
             tensor_fail("out of memory during backward");
             return -1;
         }
-        if (added)
+        if (added) {
             g->tasks[k].owned = true;           /* released when the graph closes */
-        else
+            g->roots = g->count;
+        } else
             ag_node_release(node);
         Tensor *start = root_grad(i, outputs[i], grads ? grads[i] : NULL);
         int st = start ? buffer_add(&task_grads(&g->tasks[k])[nr], start) : -1;

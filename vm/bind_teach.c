@@ -26,8 +26,6 @@
 
 /* ---- a backward pass, one node at a time ---------------------------------------- */
 
-#define RUN_MT "AutogradRun"
-
 typedef struct {
     AgRun *run;
     /* what the last step saw (references), set by watch_step */
@@ -70,9 +68,26 @@ static int watch_step(void *ctx, AgNode *n, Tensor *const *grad_out, Tensor *con
     return 0;
 }
 
+/* The functions here keep the metatable of runs and the tracer of set_trace
+ * as upvalues 1 and 2: the registry stays as it was (its hashing is on the
+ * hot path of every op: an entry more slowed backward_10 by 0.5%). */
+#define RUN_MT_UPVALUE lua_upvalueindex(1)
+#define TRACER_UPVALUE lua_upvalueindex(2)
+
+static Run *test_run(lua_State *L)
+{
+    Run *r = lua_touserdata(L, 1);
+    bool ok = r && lua_getmetatable(L, 1) && lua_rawequal(L, -1, RUN_MT_UPVALUE);
+    if (r && ok)
+        lua_pop(L, 1);
+    if (!ok)
+        luaL_typeerror(L, 1, "backward pass");
+    return r;
+}
+
 static Run *check_run(lua_State *L)
 {
-    Run *r = luaL_checkudata(L, 1, RUN_MT);
+    Run *r = test_run(L);
     if (!r->run)
         luaL_error(L, "stepper: this backward pass is closed");
     return r;
@@ -80,7 +95,7 @@ static Run *check_run(lua_State *L)
 
 static int run_close(lua_State *L)
 {
-    Run *r = luaL_checkudata(L, 1, RUN_MT);
+    Run *r = test_run(L);
     run_forget_step(r);
     ag_run_free(r->run);
     r->run = NULL;
@@ -138,7 +153,8 @@ static int l_run(lua_State *L)
     o.on_step = watch_step;
     Run *r = lua_newuserdatauv(L, sizeof *r, 0);
     *r = (Run){0};
-    luaL_setmetatable(L, RUN_MT);
+    lua_pushvalue(L, RUN_MT_UPVALUE);
+    lua_setmetatable(L, -2);
     o.step_ctx = r;
     r->run = ag_run_begin(1, &y, &g, &o);
     if (!r->run)
@@ -351,17 +367,6 @@ static void describe(void *ctx, AgNode *node, const Tensor *const *inputs, char 
     tr->list[tr->count++] = node;
 }
 
-/* The tracer of set_trace lives in a userdata in the registry. */
-static char tracer_key;
-
-static LuaTracer *state_tracer(lua_State *L)
-{
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &tracer_key);
-    LuaTracer *tr = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    return tr;
-}
-
 /* A closing state must not leave its tracer set on the thread. */
 static int tracer_gc(lua_State *L)
 {
@@ -371,10 +376,11 @@ static int tracer_gc(lua_State *L)
     return 0;
 }
 
+/* torch.autograd._set_trace(on) (set_trace in lib/torch/trace.lua) */
 static int l_set_trace(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TBOOLEAN);
-    ag_set_tracer(lua_toboolean(L, 1) ? &state_tracer(L)->base : NULL);
+    LuaTracer *tr = lua_touserdata(L, TRACER_UPVALUE);
+    ag_set_tracer(lua_toboolean(L, 1) ? &tr->base : NULL);
     return 0;
 }
 
@@ -413,9 +419,6 @@ static int l_traced(lua_State *L)
 /* ---- registration ------------------------------------------------------------------- */
 
 static const BindFn teach_functions[] = {
-    {"set_trace", l_set_trace, "torch.autograd.set_trace(on)",
-     "Teaching mode: ops recorded while it is on remember the source line that made them, the "
-     "names of their inputs and copies of their values, which explain, dot and trace show."},
     {"is_tracing", l_is_tracing, "torch.autograd.is_tracing()",
      "Whether teaching mode (set_trace, or a trace in progress) is on."},
     {NULL, NULL, NULL, NULL},
@@ -423,18 +426,25 @@ static const BindFn teach_functions[] = {
 
 void bind_teach(lua_State *L)
 {
-    luaL_newmetatable(L, RUN_MT);
-    lua_pushcfunction(L, run_close);
+    luaL_getsubtable(L, -1, "autograd");
+    bind_functions(L, -1, teach_functions);
+
+    lua_createtable(L, 0, 3);                          /* upvalue 1: the metatable of runs */
+    lua_pushliteral(L, "AutogradRun");
+    lua_setfield(L, -2, "__name");
+    lua_pushvalue(L, -1);
+    lua_pushcclosure(L, run_close, 1);
     lua_setfield(L, -2, "__gc");
     lua_createtable(L, 0, 2);
-    lua_pushcfunction(L, run_step);
+    lua_pushvalue(L, -2);
+    lua_pushcclosure(L, run_step, 1);
     lua_setfield(L, -2, "step");
-    lua_pushcfunction(L, run_close);
+    lua_pushvalue(L, -2);
+    lua_pushcclosure(L, run_close, 1);
     lua_setfield(L, -2, "close");
     lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
 
-    LuaTracer *tr = lua_newuserdatauv(L, sizeof *tr, 0);
+    LuaTracer *tr = lua_newuserdatauv(L, sizeof *tr, 0);   /* upvalue 2: set_trace's tracer */
     lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
     *tr = (LuaTracer){.base = {describe, tr}, .L = lua_tothread(L, -1)};
     lua_pop(L, 1);
@@ -442,14 +452,11 @@ void bind_teach(lua_State *L)
     lua_pushcfunction(L, tracer_gc);
     lua_setfield(L, -2, "__gc");
     lua_setmetatable(L, -2);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &tracer_key);
 
-    luaL_getsubtable(L, -1, "autograd");
-    bind_functions(L, -1, teach_functions);
     static const luaL_Reg internals[] = {
-        {"_run", l_run}, {"_node", l_node}, {"_edge", l_edge},
-        {"_id", l_id},   {"_traced", l_traced}, {NULL, NULL},
+        {"_run", l_run}, {"_set_trace", l_set_trace}, {"_node", l_node}, {"_edge", l_edge},
+        {"_id", l_id},   {"_traced", l_traced},       {NULL, NULL},
     };
-    luaL_setfuncs(L, internals, 0);
+    luaL_setfuncs(L, internals, 2);
     lua_pop(L, 1);
 }

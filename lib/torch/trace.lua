@@ -69,6 +69,15 @@ local function traced_graph(nodes)
   return g
 end
 
+function autograd.set_trace(on)
+  if type(on) ~= "boolean" then error("set_trace: expected true or false, got " .. type(on), 2) end
+  autograd._set_trace(on)
+end
+torch.doc(autograd.set_trace, "torch.autograd.set_trace(on)",
+  "Teaching mode: ops recorded while it is on remember the source line that made them, the "
+    .. "names of their inputs and copies of their values (up to 65,536 elements), which explain, "
+    .. "dot and trace show. Off, it costs nothing.")
+
 function autograd.trace(fn, ...)
   if type(fn) ~= "function" then error("trace: expected a function, got " .. type(fn), 2) end
   local results = table.pack(autograd._traced(fn, ...))

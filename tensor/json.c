@@ -475,7 +475,8 @@ static int parse_value(Parser *ps, JsonValue *v)
             v->number = (double)NAN;
             return 0;
         }
-        if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))
+        if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9') ||
+            ((ps->flags & JSON_ALLOW_NONFINITE) && *ps->p == 'I'))
             return parse_number(ps, v);
         fail_at(ps, "expected a value");
         return -1;

@@ -29,5 +29,8 @@ void bind_embedding(lua_State *L);
 void bind_io(lua_State *L);
 void bind_pool(lua_State *L);
 void bind_norm(lua_State *L);
+void bind_optim(lua_State *L);
+void bind_loss(lua_State *L);
+void bind_activation(lua_State *L);
 
 #endif

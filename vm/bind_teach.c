@@ -315,18 +315,21 @@ static bool all_named(int n, const Tensor *const *inputs, char *const *names)
     return true;
 }
 
-/* Locals of frame ar, then its function's upvalues, then the globals (the
- * caller restores the stack). */
-static void name_inputs(lua_State *L, lua_Debug *ar, int n, const Tensor *const *inputs,
-                        char **names)
+/* The locals and upvalues of the Lua functions from stack level `level` out
+ * (the op's caller first: a library function's parameters are names too),
+ * then the globals (the caller restores the stack). */
+static void name_inputs(lua_State *L, int level, int n, const Tensor *const *inputs, char **names)
 {
     const char *name;
-    for (int k = 1; !all_named(n, inputs, names) && (name = lua_getlocal(L, ar, k)); k++)
-        match_value(L, name, n, inputs, names);
-    lua_getinfo(L, "f", ar);
-    for (int k = 1; !all_named(n, inputs, names) && (name = lua_getupvalue(L, -1, k)); k++)
-        match_value(L, name, n, inputs, names);
-    lua_pop(L, 1);
+    lua_Debug ar;
+    for (; level < 64 && !all_named(n, inputs, names) && lua_getstack(L, level, &ar); level++) {
+        for (int k = 1; !all_named(n, inputs, names) && (name = lua_getlocal(L, &ar, k)); k++)
+            match_value(L, name, n, inputs, names);
+        lua_getinfo(L, "f", &ar);
+        for (int k = 1; !all_named(n, inputs, names) && (name = lua_getupvalue(L, -1, k)); k++)
+            match_value(L, name, n, inputs, names);
+        lua_pop(L, 1);
+    }
     lua_pushglobaltable(L);
     lua_pushnil(L);
     while (!all_named(n, inputs, names) && lua_next(L, -2)) {
@@ -349,7 +352,7 @@ static void describe(void *ctx, AgNode *node, const Tensor *const *inputs, char 
         snprintf(where, sizeof where, "%s:%d", ar.source[0] == '@' ? ar.source + 1 : ar.short_src,
                  ar.currentline);
         *origin = copy_string(where);
-        name_inputs(L, &ar, ag_node_num_inputs(node), inputs, names);
+        name_inputs(L, level, ag_node_num_inputs(node), inputs, names);
         break;
     }
     lua_settop(L, top);

@@ -61,6 +61,9 @@ int luaopen_torch(lua_State *L)
     bind_io(L);
     bind_pool(L);
     bind_norm(L);
+    bind_optim(L);
+    bind_loss(L);
+    bind_activation(L);
 
     for (const char *const *part = lua_parts; *part; part++) {
         lua_getglobal(L, "require");

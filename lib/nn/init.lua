@@ -24,10 +24,14 @@ local classes = {
   -- normalisation
   "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm",
   -- activations
+  "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Softplus", "Hardtanh",
   -- losses
+  "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+  "KLDivLoss",
   -- dropout, embedding, recurrent
   "Dropout", "Dropout2d", "Embedding", "Bilinear", "RNN", "LSTM", "GRU",
 }
 for _, name in ipairs(classes) do nn[name] = require("nn." .. name) end
+nn.utils = require "nn.utils"
 
 return nn

@@ -332,10 +332,14 @@ function D.label(g, scope, root_tensor)
     used[prefix .. counters[prefix]] = true
     return prefix .. counters[prefix]
   end
+  local root_key                       -- an unnamed output is y, as in dy/dw: keep y for it
   if root_tensor then
     local node, nr = autograd._edge(root_tensor)
-    g.value[key(node, nr)] = root_tensor
+    root_key = key(node, nr)
+    g.value[root_key] = root_tensor
   end
+  local keep_y = root_key and not named[root_key] and not used.y
+  used.y = used.y or keep_y
   for _, node in ipairs(g.nodes) do
     local info = g.info[node]
     local f = D.parse_formula(info.formula, #info.inputs)
@@ -353,8 +357,10 @@ function D.label(g, scope, root_tensor)
         word = D.number(input.scalar)
       elseif input.name then
         word = input.name
-      elseif input.shape then
-        word = fresh("c")
+      elseif input.shape then              -- an unnamed constant goes by the formula's letter
+        local letter = f and not f.variadic and f.vars[i]
+        word = letter and not used[letter] and letter or fresh("c")
+        used[word] = true
       end
       word = word or (f and f.vars[i]) or "?"
       whole = whole or word
@@ -378,11 +384,7 @@ function D.label(g, scope, root_tensor)
       g.label[key(node, k)] = named[key(node, k)] or fresh(info.variable and "p" or "t")
     end
   end
-  if root_tensor then                                -- an unnamed output is y, as in dy/dw
-    local node, nr = autograd._edge(root_tensor)
-    local k = key(node, nr)
-    if not named[k] and not used.y then g.label[k] = "y" end
-  end
+  if keep_y then g.label[root_key] = "y" end
 end
 
 -- ---- source lines ---------------------------------------------------------------------

@@ -3,19 +3,9 @@
 -- 784-128-128-10 MLP and a LeNet-5-style CNN, with cross-entropy.  Prints
 -- "<name> <seconds per step>" (best of several rounds); nn.py does the same
 -- work in PyTorch.
-local clock = torch.clock
-
-local function best(rounds, reps, fn)
-  local t = math.huge
-  for _ = 1, rounds do
-    local start = clock()
-    for _ = 1, reps do fn() end
-    t = math.min(t, (clock() - start) / reps)
-  end
-  return t
-end
-
-local function report(name, seconds) print(string.format("%s %.9g", name, seconds)) end
+local here = arg[0]:match "^(.*)/[^/]*$" or "."
+local timing = dofile(here .. "/timing.lua")
+local best, report = timing.best, timing.report
 
 torch.manual_seed(0)
 local x = torch.rand(100, 1, 28, 28)

@@ -1,23 +1,14 @@
 """nn.py — PyTorch's side of nn.lua: the same forward + backward steps."""
-import time
 
+import os
+import sys
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-
-def best(rounds, reps, fn):
-    t = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        t = min(t, (time.perf_counter() - start) / reps)
-    return t
-
-
-def report(name, seconds):
-    print("%s %.9g" % (name, seconds))
+sys.dont_write_bytecode = True   # no __pycache__ beside the scripts
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # -I leaves the script's folder out
+from timing import best, report  # noqa: E402
 
 
 torch.manual_seed(0)

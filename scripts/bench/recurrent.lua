@@ -3,19 +3,9 @@
 -- 128) over 20 steps of a batch of 32, an Embedding(10000, 64) lookup of
 -- 32 x 50 indices, and F.dropout on 1M elements.  Prints "<name> <seconds>"
 -- (best of several rounds); recurrent.py does the same work in PyTorch.
-local clock = torch.clock
-
-local function best(rounds, reps, fn)
-  local t = math.huge
-  for _ = 1, rounds do
-    local start = clock()
-    for _ = 1, reps do fn() end
-    t = math.min(t, (clock() - start) / reps)
-  end
-  return t
-end
-
-local function report(name, seconds) print(string.format("%s %.9g", name, seconds)) end
+local here = arg[0]:match "^(.*)/[^/]*$" or "."
+local timing = dofile(here .. "/timing.lua")
+local best, report = timing.best, timing.report
 
 torch.manual_seed(0)
 local xs = torch.randn(20, 32, 64)

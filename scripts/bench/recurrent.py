@@ -1,23 +1,14 @@
 """recurrent.py — the work of recurrent.lua in PyTorch (same sizes, same timing)."""
-import time
 
+import os
+import sys
 import torch
 
+sys.dont_write_bytecode = True   # no __pycache__ beside the scripts
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # -I leaves the script's folder out
+from timing import best, report  # noqa: E402
+
 torch.manual_seed(0)
-
-
-def best(rounds, reps, fn):
-    t = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        t = min(t, (time.perf_counter() - start) / reps)
-    return t
-
-
-def report(name, seconds):
-    print("%s %.9g" % (name, seconds))
 
 
 xs = torch.randn(20, 32, 64)

@@ -18,6 +18,7 @@ fi
 : > "$out/luagrad"
 : > "$out/pytorch"
 for script in "$here"/*.lua; do
+  [ "${script##*/}" = timing.lua ] && continue          # shared helpers, not a benchmark
   ./luagrad "$script" >> "$out/luagrad"
   py=${script%.lua}.py
   if $have_torch && [ -f "$py" ]; then /usr/bin/python3 -I "$py" >> "$out/pytorch"; fi
@@ -45,4 +46,14 @@ row backward_10 "<= 1/5 of PyTorch's time" 'p != "" && l <= p / 5'
 row mlp_step "<= PyTorch (MLP forward+backward, batch 100)" 'p != "" && l <= p'
 row lenet_step "<= PyTorch (LeNet forward+backward, batch 100)" 'p != "" && l <= p'
 row fmnist_decode "< 1 s (60,000 Fashion-MNIST images, .gz)" 'l < 1'
+row maxpool2d_fwdbwd "<= PyTorch (100x6x28x28, 2x2)" 'p != "" && l <= p'
+row batchnorm2d_fwdbwd "<= PyTorch (100x6x28x28, training)" 'p != "" && l <= p'
+row lstm_step "<= PyTorch (2-layer LSTM 64->128, 20x32)" 'p != "" && l <= p'
+row gru_step "<= PyTorch (2-layer GRU 64->128, 20x32)" 'p != "" && l <= p'
+row embedding_step "<= PyTorch (10000x64, 32x50 indices)" 'p != "" && l <= p'
+row dropout_1M "<= PyTorch (p=0.5, 1M elements)" 'p != "" && l <= p'
 row fmnist_epoch "<= PyTorch (shuffled epoch, batch 100, normalised)" 'p != "" && l <= p'
+row adam_mlp_step "<= PyTorch (Adam step, 784-128-128-10 MLP)" 'p != "" && l <= p'
+row sgd_mlp_step "(SGD momentum step, same MLP)" '1'
+row cross_entropy_100x10 "<= PyTorch (F.cross_entropy fwd+bwd, 100x10)" 'p != "" && l <= p'
+row cross_entropy_1000x1000 "<= PyTorch (F.cross_entropy fwd+bwd, 1000x1000)" 'p != "" && l <= p'

@@ -2,19 +2,9 @@
 -- "<name> <seconds per op>" (best of several rounds: the machine is shared,
 -- and the best round is the one least disturbed).  run.sh puts them beside
 -- PyTorch's figures for the same work (tensor_ops.py).
-local clock = torch.clock
-
-local function best(rounds, reps, fn)
-  local t = math.huge
-  for _ = 1, rounds do
-    local start = clock()
-    for _ = 1, reps do fn() end
-    t = math.min(t, (clock() - start) / reps)
-  end
-  return t
-end
-
-local function report(name, seconds) print(string.format("%s %.9g", name, seconds)) end
+local here = arg[0]:match "^(.*)/[^/]*$" or "."
+local timing = dofile(here .. "/timing.lua")
+local best, report = timing.best, timing.report
 
 local a, b = torch.rand(10), torch.rand(10)
 report("add_10", best(5, 100000, function() local c = a + b end))

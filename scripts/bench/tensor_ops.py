@@ -1,23 +1,14 @@
 # tensor_ops.py — the same work as tensor_ops.lua in PyTorch, same output
 # format.  Run with Debian's interpreter: /usr/bin/python3 tensor_ops.py
-import time
+import os
+import sys
 import torch
 
+sys.dont_write_bytecode = True   # no __pycache__ beside the scripts
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # -I leaves the script's folder out
+from timing import best, report  # noqa: E402
+
 torch.set_num_threads(int(__import__("os").environ.get("THREADS", "2")))
-
-
-def best(rounds, reps, fn):
-    t = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        t = min(t, (time.perf_counter() - start) / reps)
-    return t
-
-
-def report(name, seconds):
-    print(f"{name} {seconds:.9g}")
 
 
 a, b = torch.rand(10), torch.rand(10)

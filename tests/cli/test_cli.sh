@@ -39,6 +39,10 @@ if grep -q avx512f /proc/cpuinfo && grep -q avx512bw /proc/cpuinfo && grep -q av
    grep -q avx512vl /proc/cpuinfo; then want_core=SkylakeX; fi
 check "AVX-512 BLAS kernels chosen" 0 "core $want_core" -- \
   env -u OPENBLAS_CORETYPE "$LG" -e 'print("core " .. (os.getenv("OPENBLAS_CORETYPE") or "unset"))'
+check "OpenMP workers sleep between regions" 0 "wait passive" -- \
+  env -u OMP_WAIT_POLICY "$LG" -e 'print("wait " .. os.getenv("OMP_WAIT_POLICY"))'
+check "OMP_WAIT_POLICY respected" 0 "wait active" -- \
+  env OMP_WAIT_POLICY=active "$LG" -e 'print("wait " .. os.getenv("OMP_WAIT_POLICY"))'
 check "OPENBLAS_CORETYPE respected" 0 "core Haswell" -- \
   env OPENBLAS_CORETYPE=Haswell "$LG" -e 'print("core " .. os.getenv("OPENBLAS_CORETYPE"))'
 

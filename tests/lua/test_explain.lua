@@ -223,7 +223,11 @@ T.test("every op's formula parses, with one letter per input", function()
   for _, y in ipairs({F.max_pool2d(img, 2), F.avg_pool2d(img, 2), F.adaptive_avg_pool2d(img, 1),
     F.dropout(img, {p = 0.5, training = true}), F.layer_norm(img, {4}),
     F.batch_norm(img, nil, nil, {weight = w, bias = b, training = true}),
-    F.group_norm(img, 1, {weight = w, bias = b}), F.embedding(torch.tensor({1, 2}), img:view(8, 4))}) do
+    F.group_norm(img, 1, {weight = w, bias = b}), F.embedding(torch.tensor({1, 2}), img:view(8, 4)),
+    F.cross_entropy(x, torch.tensor({1, 2})), F.nll_loss(x, torch.tensor({2, 1})),
+    F.binary_cross_entropy(v:sigmoid(), torch.tensor({0.0, 1.0})),
+    F.binary_cross_entropy_with_logits(v, torch.tensor({1.0, 0.0})), F.leaky_relu(x, 0.1), F.elu(x),
+    F.softplus(x), F.hardtanh(x)}) do
     outputs[#outputs + 1] = y
   end
   local kinds = 0
@@ -239,6 +243,21 @@ T.test("every op's formula parses, with one letter per input", function()
     kinds = kinds + 1
   end
   T.truthy(kinds > 50)
+end)
+
+T.test("softmax + cross-entropy: the local derivative is (softmax(z) - onehot(y))/N", function()
+  local z = torch.tensor({{2.0, 1.0, 0.1}}, {dtype = "float64", requires_grad = true})
+  local target = torch.tensor({1})
+  local story = A.explain(F.cross_entropy(z, target))
+  local text = plain(story)
+  -- the target needs no gradient, so nothing records its name outside teaching mode
+  T.truthy(text:find("y = cross_entropy(z, c1)", 1, true), text)
+  T.truthy(text:find("d(cross_entropy(z, c1))/dz = (softmax(z) - onehot(c1))/N", 1, true), text)
+  local traced = plain(A.explain(function() return F.cross_entropy(z, target) end))
+  T.truthy(traced:find("y = cross_entropy(z, target)", 1, true), traced)
+  local want = z:detach():softmax(2)
+  want[1][1] = want[1][1] - 1
+  T.allclose(story.steps[1].grads[1].local_value:totable(), want:totable(), 1e-12)
 end)
 
 T.test("expressions are written with the program's names and sensible parentheses", function()

@@ -451,6 +451,8 @@ T.test("serialize: _json_decode gives Lua values and rejects bad text", function
   T.eq(math.type(torch._json_decode("9223372036854775808")), "float")
   T.truthy(torch._json_decode("NaN", {nonfinite = true}) ~= torch._json_decode("NaN", {nonfinite = true}))
   T.eq(torch._json_decode("-Infinity", {nonfinite = true}), -math.huge)
+  T.eq(torch._json_decode("[Infinity]", {nonfinite = true})[1], math.huge)   -- a regression: +Infinity was refused
+  T.errors("json_decode: byte 1: expected a value", torch._json_decode, "[Infinity]")
   T.errors("json_decode: byte 0: expected a value", torch._json_decode, "NaN")
   T.errors("json_decode: byte 3: unexpected end where a value should start", torch._json_decode, "[1,")
   T.errors("json_decode: byte 2: unexpected end inside an array", torch._json_decode, "[1")

@@ -1,0 +1,159 @@
+-- classify.lua — the image-classification program that scripts/mnist_mlp.lua
+-- and scripts/cnn.lua share: the command-line options, the data, one epoch
+-- of training and one of testing (written as PyTorch's tutorials write
+-- them), checkpoints to resume from, and the closing report (accuracy,
+-- macro F1, the per-class table, the confusion matrix, the learning curves
+-- and a few test images with their predicted labels).
+--
+-- The scripts keep what differs: the model and the recipe.
+local cli = require "luagrad.cli"
+local metrics = torch.metrics
+
+local classify = {}
+
+--- Parses the command line: the options every classification script takes,
+-- with the script's own defaults (epochs, lr, save, ...).
+function classify.options(argv, script, about, defaults)
+  return cli.parse(argv, {
+    usage = "luagrad scripts/" .. script .. ".lua [options]",
+    about = about,
+    {"epochs", defaults.epochs, "passes over the training set"},
+    {"lr", defaults.lr, "learning rate"},
+    {"momentum", defaults.momentum, "SGD momentum"},
+    {"batch_size", defaults.batch_size, "examples per step"},
+    {"seed", 1, "random seed (weights and shuffling)"},
+    {"threads", torch.get_num_threads(), "threads for the kernels"},
+    {"data", nil, "an MNIST-format folder (default: Debian's Fashion-MNIST)"},
+    {"save", script .. ".safetensors", "checkpoint written after every epoch ('none': no checkpoint)"},
+    {"resume", nil, "continue from this checkpoint"},
+    {"plot", nil, "also draw the learning curves into this PNG file (needs gnuplot)"},
+    {"quiet", false, "print only the final report"},
+  })
+end
+
+--- The training and test sets: Fashion-MNIST from Debian's package, or the
+-- MNIST-format files in opts.data (the class names of Fashion-MNIST when the
+-- folder's name says "fashion", of the digits otherwise).
+function classify.datasets(opts)
+  local transform = data.transforms.Compose{data.transforms.ToTensor(), data.transforms.Normalize({0.5}, {0.5})}
+  local Set = data.datasets.FashionMNIST
+  if opts.data and not opts.data:lower():find("fashion", 1, true) then Set = data.datasets.MNIST end
+  local root = opts.data
+  return Set{root = root, train = true, transform = transform}, Set{root = root, train = false, transform = transform}
+end
+
+--- One pass over the training set; returns the mean loss, the accuracy and
+-- the progress summary line.
+function classify.train(loader, model, loss_fn, optimizer, epoch, opts)
+  model:train()
+  local bar = torch.progress(loader, {desc = string.format("epoch %d/%d", epoch, opts.epochs),
+    enabled = not opts.quiet and nil})
+  local total_loss, correct, seen = 0, 0, 0
+  for _, x, y in bar do
+    local logits = model(x)
+    local loss = loss_fn(logits, y)
+    optimizer:zero_grad()
+    loss:backward()
+    optimizer:step()
+    local n = y:size(1)
+    total_loss = total_loss + loss:item() * n
+    correct = correct + logits:argmax(2):eq(y):sum():item()
+    seen = seen + n
+    bar:set{loss = total_loss / seen, acc = correct / seen}
+  end
+  return total_loss / seen, correct / seen, bar:close()
+end
+
+--- The test set through the model without gradients: returns the mean loss
+-- and the confusion matrix.
+function classify.test(loader, model, loss_fn, classes)
+  model:eval()
+  local cm = metrics.ConfusionMatrix(classes)
+  local total_loss, seen = 0, 0
+  torch.no_grad(function()
+    for x, y in loader:iter() do
+      local logits = model(x)
+      total_loss = total_loss + loss_fn(logits, y):item() * y:size(1)
+      seen = seen + y:size(1)
+      cm:add(logits, y)
+    end
+  end)
+  return total_loss / seen, cm
+end
+
+--- Restores model, optimizer, history and random state from opts.resume;
+-- returns the epoch to start from (1 without --resume) and the history.
+function classify.resume(opts, model, optimizer)
+  local history = {train_loss = {}, train_acc = {}, test_loss = {}, test_acc = {}}
+  if not opts.resume then return 1, history end
+  local ck = torch.load_checkpoint(opts.resume, {model = model, optimizer = optimizer})
+  if not opts.quiet then print(string.format("resumed from %s after epoch %d", opts.resume, ck.epoch)) end
+  return ck.epoch + 1, ck.history
+end
+
+--- Records an epoch in the history, prints its line and saves the checkpoint.
+function classify.end_epoch(opts, epoch, history, train, test, seconds, state)
+  local fields = {"train_loss", "train_acc", "test_loss", "test_acc"}
+  local values = {train[1], train[2], test[1], test[2]}
+  for i, f in ipairs(fields) do history[f][epoch] = values[i] end
+  if not opts.quiet then
+    print(string.format("epoch %d/%d  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  %.1f s",
+      epoch, opts.epochs, train[1], train[2] * 100, test[1], test[2] * 100, seconds))
+  end
+  if opts.save ~= "none" then
+    state.epoch, state.history = epoch, history
+    torch.save_checkpoint(opts.save, state)
+  end
+end
+
+--- Trains for opts.epochs (from a checkpoint with --resume), testing and
+-- saving after every epoch, then prints the report.
+function classify.fit(opts, model, loss_fn, optimizer, train_set, test_set)
+  local train_loader = data.DataLoader(train_set, {batch_size = opts.batch_size, shuffle = true})
+  local test_loader = data.DataLoader(test_set, {batch_size = 1000})
+  local first, history = classify.resume(opts, model, optimizer)
+  local cm
+  for epoch = first, opts.epochs do
+    local start = torch.clock()
+    local train_loss, train_acc = classify.train(train_loader, model, loss_fn, optimizer, epoch, opts)
+    local test_loss
+    test_loss, cm = classify.test(test_loader, model, loss_fn, test_set.classes)
+    classify.end_epoch(opts, epoch, history, {train_loss, train_acc}, {test_loss, cm:accuracy()},
+      torch.clock() - start, {model = model, optimizer = optimizer})
+  end
+  if not cm then _, cm = classify.test(test_loader, model, loss_fn, test_set.classes) end
+  classify.report(opts, cm, history, model, test_set)
+end
+
+--- The closing report; its last line is exactly "test accuracy: NN.NN%".
+function classify.report(opts, cm, history, model, test_set)
+  if not opts.quiet then
+    print()
+    print(cm:report())
+    print(cm)
+    if #history.test_acc > 1 then
+      print(torch.plot({{y = history.train_loss, label = "train"}, {y = history.test_loss, label = "test"}},
+        {title = "loss", xlabel = "epoch", height = 10}))
+      print(torch.plot({{y = history.train_acc, label = "train"}, {y = history.test_acc, label = "test"}},
+        {title = "accuracy", xlabel = "epoch", height = 10}))
+    end
+    if opts.plot then
+      local ok, why = torch.plot_png({{y = history.test_acc, label = "test accuracy"},
+        {y = history.train_acc, label = "train accuracy"}}, opts.plot, {title = "accuracy", xlabel = "epoch"})
+      print(ok and "learning curves written to " .. opts.plot or "no PNG: " .. why)
+    end
+    local x, y = test_set:get_batch(torch.tensor({1, 2, 3, 4, 5, 6}))
+    local predicted = torch.no_grad(function() return model(x):argmax(2) end)
+    local captions = {}
+    for i = 1, 6 do
+      local p, t = predicted[i]:item(), y[i]:item()
+      captions[i] = (p == t and "" or "x ") .. test_set.classes[p]:sub(1, 12)
+    end
+    print("a few test images, with the predicted class (x: wrong):")
+    print(torch.imshow(x, {labels = captions}))
+  end
+  print(string.format("macro F1: %.4f", cm:f1()))
+  print(string.format("test accuracy: %.2f%%", cm:accuracy() * 100))
+end
+
+return classify

@@ -1,0 +1,6 @@
+-- CrossEntropyLoss.lua — nn.CrossEntropyLoss: log-softmax and NLL in one.
+return require("nn._declare").loss("CrossEntropyLoss", "cross_entropy",
+  {{"weight", nil}, {"ignore_index", -100}, {"reduction", "mean"}, {"label_smoothing", 0.0}},
+  "The cross entropy of logits (N, C) or (N, C, d1, ...) against class indices 1..C or class "
+    .. "probabilities (F.cross_entropy); weight (C) is a buffer.",
+  {weight = true})

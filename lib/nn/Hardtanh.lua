@@ -1,0 +1,4 @@
+-- Hardtanh.lua — nn.Hardtanh: x clamped to [min_val, max_val].
+return require("nn._declare").activation("Hardtanh", "hardtanh",
+  {{"min_val", -1.0}, {"max_val", 1.0}, {"inplace", false}},
+  "x clamped to [min_val, max_val] elementwise.")

@@ -5,6 +5,7 @@
 #   make test       deps + build + every test suite; ends with "N passed, M failed"
 #   make asan       the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      benchmarks side by side with PyTorch (scripts/bench)
+#   make teach-deps Graphviz, which torch.autograd.draw renders graphs with (optional)
 #   make demo       train the MLP (5 epochs) and the CNN (2 epochs) on Fashion-MNIST
 #   make install    PREFIX=/usr/local (binary, module, Lua libraries)
 #   make clean
@@ -34,7 +35,7 @@ MODULE_OBJ := $(MODULE_SRC:%.c=$(BUILD)/%.o)
 EXE_OBJ    := $(BUILD)/vm/main.o $(BUILD)/vm/repl.o
 C_TESTS    := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/c/test_*.c)))
 
-.PHONY: all deps test asan bench bench-deps demo install uninstall clean
+.PHONY: all deps test asan bench bench-deps teach-deps demo install uninstall clean
 
 all: $(EXE) torch.so $(C_TESTS) $(BUILD)/ptydrive
 
@@ -91,6 +92,10 @@ bench: deps all $(BUILD)/bench_sgemm
 
 bench-deps:
 	$(MAKE) deps EXTRA_PACKAGES=python3-torch
+
+# Optional (about a hundred packages with its libraries): torch.autograd.draw needs `dot`.
+teach-deps:
+	$(MAKE) deps EXTRA_PACKAGES=graphviz
 
 $(BUILD)/bench_sgemm: scripts/bench/sgemm.c
 	@mkdir -p $(dir $@)

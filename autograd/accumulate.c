@@ -49,7 +49,8 @@ static void forget_accumulator(AgNode *n)
         m->grad_accumulator = NULL;
 }
 
-static const AgOp accumulate_op = {"AccumulateGrad", accumulate_backward, forget_accumulator};
+static const AgOp accumulate_op = {"AccumulateGrad", accumulate_backward, forget_accumulator,
+                                   "d(x.grad += g)/dg: g is added into the leaf's .grad"};
 
 AgNode *ag_accumulator(Tensor *leaf)
 {

@@ -80,10 +80,18 @@ Tensor *ag_node_variable(const AgNode *n);
 
 /* ---- running backward (engine.c) ------------------------------------------- */
 
+/* A watcher of a backward pass (the teaching tools): called after each
+ * node's formula ran, with the gradients that reached the node (one per
+ * output, NULL where none did) and those it passed on (one per input, NULL
+ * where none).  Borrowed; -1 fails the backward. */
+typedef int (*AgStepFn)(void *ctx, AgNode *n, Tensor *const *grad_out, Tensor *const *grad_in);
+
 typedef struct {
     bool retain_graph;   /* keep saved tensors for another backward */
     bool create_graph;   /* record the backward pass itself (implies retain) */
     void *caller;        /* handed to hooks and custom functions */
+    AgStepFn on_step;    /* may be NULL */
+    void *step_ctx;
 } AgBackwardOptions;
 
 /* Accumulates d(sum of outputs[i] * grads[i])/d(leaf) into each leaf's .grad.
@@ -98,6 +106,18 @@ int ag_grad_of(int n_out, Tensor *const *outputs, Tensor *const *grads, int n_in
                Tensor **results);
 /* The `caller` of the backward running on this thread (NULL outside one). */
 void *ag_backward_caller(void);
+
+/* ag_backward one node at a time (torch.autograd.stepper): begin builds and
+ * seeds the graph (NULL on failure); each step runs the next node the engine
+ * would run, with `caller` as the hooks' caller, and returns 1, or 0 when
+ * none is left, or -1 when the node failed (which ends the run).  The run
+ * holds references to the outputs' nodes, so the graph lives until
+ * ag_run_free, which abandons whatever has not run. */
+typedef struct AgRun AgRun;
+AgRun *ag_run_begin(int n, Tensor *const *outputs, Tensor *const *grads,
+                    const AgBackwardOptions *opt);
+int ag_run_step(AgRun *run, void *caller);
+void ag_run_free(AgRun *run);
 
 /* ---- differentiable ops: op_*.c, each beside its backward formula ---------- */
 

@@ -12,6 +12,11 @@
  *
  * ag_grad_of runs only the nodes on a path to a requested input and takes
  * the gradient where it reaches that input, without touching any .grad.
+ *
+ * A run is three phases over one workspace (Graph): start (build and seed),
+ * step (one node), close.  ag_backward loops over the steps; ag_run_* hands
+ * them out one by one (torch.autograd.stepper), and an on_step watcher sees
+ * every node's gradients in and out (torch.autograd.explain).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +78,7 @@ typedef struct {
     bool run;            /* its formula runs (else gradients stop here) */
     bool needed;         /* leads to a requested input (ag_grad_of) */
     int next_child;      /* depth-first pass: the next input edge to follow */
+    int first_edge;      /* its inputs' tasks are edges[first_edge ...] */
     Tensor *grads_inline[2];
     Tensor **grads_more; /* for nodes with more than two outputs */
     bool owned;          /* the graph holds a reference to node (a root: the
@@ -94,6 +100,10 @@ typedef struct {
     int heap_len, heap_cap;
     int *stack;          /* the depth-first pass */
     int stack_cap;
+    int *edges;          /* per input of each task, the task it feeds (-1: none),
+                            found once by the depth-first pass */
+    int n_edges, edges_cap;
+    int roots;           /* tasks[0 .. roots-1] are the outputs' nodes */
     AgScratch scratch;   /* the running formula's temporaries */
 } Graph;
 
@@ -166,11 +176,14 @@ static int graph_add(Graph *g, AgNode *n, bool *added)
     }
     if (2 * (g->count + 1) > g->nslots && !graph_rehash(g, 2 * g->nslots))
         return -1;
+    if (!reserve_ints(&g->edges, &g->edges_cap, g->n_edges + n->n_inputs))
+        return -1;
     Tensor **more = NULL;
     if (n->n_outputs > 2 && !(more = calloc((size_t)n->n_outputs, sizeof *more)))
         return -1;
     k = g->count++;
-    g->tasks[k] = (Task){.node = n, .grads_more = more};
+    g->tasks[k] = (Task){.node = n, .grads_more = more, .first_edge = g->n_edges};
+    g->n_edges += n->n_inputs;
     size_t s = slot_of(n, g->nslots);
     while (g->slots[s])
         s = (s + 1) & (size_t)(g->nslots - 1);
@@ -178,7 +191,9 @@ static int graph_add(Graph *g, AgNode *n, bool *added)
     return k;
 }
 
-/* Empties the graph for another run, keeping its arrays. */
+/* Empties the graph for another run, keeping its arrays.  The roots the
+ * graph owns go last: they may be all that keeps the other tasks' nodes
+ * alive (a stepped run whose output the program has dropped). */
 static void graph_clear(Graph *g)
 {
     for (int k = 0; k < g->count; k++) {
@@ -187,10 +202,13 @@ static void graph_clear(Graph *g)
         for (int o = 0; o < t->node->n_outputs; o++)
             tensor_release(grads[o]);
         free(t->grads_more);
-        if (t->owned)
-            ag_node_release(t->node);
     }
+    for (int k = 0; k < g->roots; k++)
+        if (g->tasks[k].owned)
+            ag_node_release(g->tasks[k].node);
     g->count = 0;
+    g->roots = 0;
+    g->n_edges = 0;
     g->heap_len = 0;
     if (g->slots)
         memset(g->slots, 0, (size_t)g->nslots * sizeof *g->slots);
@@ -204,19 +222,20 @@ static void graph_free(Graph *g)
     free(g->slots);
     free(g->heap);
     free(g->stack);
+    free(g->edges);
     free(g->scratch.items);
     *g = (Graph){0};
 }
 
 /* A backward run borrows this thread's spare graph, whose arrays are already
- * the right size for a training loop's graph; a nested run (from a hook)
- * makes its own. */
+ * the right size for a training loop's graph; a nested run (from a hook) and
+ * a run taken one step at a time (which outlives the call) make their own. */
 static _Thread_local Graph spare_graph;
 static _Thread_local bool spare_busy;
 
-static bool graph_open(Graph *g, bool *borrowed)
+static bool graph_open(Graph *g, bool may_borrow, bool *borrowed)
 {
-    *borrowed = !spare_busy;
+    *borrowed = may_borrow && !spare_busy;
     if (*borrowed) {
         *g = spare_graph;
         spare_busy = true;
@@ -319,13 +338,16 @@ static int graph_discover(Graph *g, const Capture *cap)
             int k = g->stack[depth - 1];
             AgNode *n = g->tasks[k].node;
             if (g->tasks[k].next_child < n->n_inputs) {
-                AgNode *child = n->input[g->tasks[k].next_child++].node;
+                int i = g->tasks[k].next_child++;
+                AgNode *child = n->input[i].node;
+                g->edges[g->tasks[k].first_edge + i] = -1;
                 if (!child)
                     continue;
                 bool added;
                 int c = graph_add(g, child, &added);
                 if (c < 0)
                     goto oom;
+                g->edges[g->tasks[k].first_edge + i] = c;
                 g->tasks[c].deps++;
                 if (added) {
                     if (!reserve_ints(&g->stack, &g->stack_cap, depth + 1))
@@ -338,8 +360,8 @@ static int graph_discover(Graph *g, const Capture *cap)
             t->next_child = -1;
             t->run = cap == NULL;
             for (int i = 0; i < n->n_inputs && !t->run; i++) {
-                AgNode *child = n->input[i].node;
-                t->run = child && g->tasks[graph_find(g, child)].needed;
+                int c = g->edges[t->first_edge + i];
+                t->run = c >= 0 && g->tasks[c].needed;
             }
             t->needed = t->run || (cap && is_captured(cap, n));
             depth--;
@@ -404,16 +426,15 @@ static int run_node_hooks(AgNode *n, Tensor **grads)
 }
 
 /* Runs task k's formula and passes its gradients on. */
-static int run_task(Graph *g, int k)
+static int run_task(Graph *g, int k, const AgBackwardOptions *opt)
 {
     AgNode *n = g->tasks[k].node;
     Tensor **grads = task_grads(&g->tasks[k]);
-    Tensor *gi_stack[8], **gi = gi_stack;
-    if (n->n_inputs > 8 && !(gi = malloc((size_t)n->n_inputs * sizeof *gi))) {
+    Tensor *gi_stack[8] = {NULL}, **gi = gi_stack;
+    if (n->n_inputs > 8 && !(gi = calloc((size_t)n->n_inputs, sizeof *gi))) {
         tensor_fail("out of memory during backward");
         return -1;
     }
-    memset(gi, 0, (size_t)n->n_inputs * sizeof *gi);
     if (n->saved_released && n->has_saved) {
         ag_fail_freed(n);
         if (gi != gi_stack)
@@ -422,21 +443,33 @@ static int run_task(Graph *g, int k)
     }
     unsigned long failures = tensor_failure_count();
     int status = n->op->backward(n, grads, gi);
-    for (int i = 0; i < n->n_inputs && status == 0; i++) {
-        if (!n->input[i].node)
+    /* The formula's gradients are its temporaries: each is replaced by a
+     * checked reference of our own (gi[0 .. owned-1]). */
+    int owned = 0;
+    for (; owned < n->n_inputs && status == 0; owned++) {
+        if (!n->input[owned].node) {
+            gi[owned] = NULL;
             continue;
-        Tensor *grad = checked_grad(n, i, gi[i]);
+        }
+        Tensor *grad = checked_grad(n, owned, gi[owned]);
         if (!grad) {
             /* A failing op in the formula left its own message. */
             if (tensor_failure_count() == failures)
                 tensor_fail("%s: the backward formula computed no gradient for input %d",
-                            ag_node_name(n), i + 1);
+                            ag_node_name(n), owned + 1);
             status = -1;
             break;
         }
-        int c = graph_find(g, n->input[i].node);
-        status = buffer_add(&task_grads(&g->tasks[c])[n->input[i].output_nr], grad);
-        tensor_release(grad);
+        gi[owned] = grad;
+    }
+    if (status == 0 && opt->on_step)
+        status = opt->on_step(opt->step_ctx, n, grads, gi);
+    for (int i = 0; i < owned; i++) {
+        if (gi[i] && status == 0) {
+            int c = g->edges[g->tasks[k].first_edge + i];
+            status = buffer_add(&task_grads(&g->tasks[c])[n->input[i].output_nr], gi[i]);
+        }
+        tensor_release(gi[i]);
     }
     scratch_clear(&g->scratch);
     if (gi != gi_stack)
@@ -444,15 +477,12 @@ static int run_task(Graph *g, int k)
     return status;
 }
 
-static int run_graph(Graph *g, const AgBackwardOptions *opt, Capture *cap)
+/* Runs the ready nodes, newest first (each when a gradient reached it and
+ * it leads somewhere wanted), readying the nodes it feeds once they have
+ * heard from all their dependents: all of them, or only the next when
+ * one_step.  1 after a single step, 0 when no node is left, -1 on failure. */
+static int graph_run(Graph *g, const AgBackwardOptions *opt, Capture *cap, bool one_step)
 {
-    if (!reserve_ints(&g->heap, &g->heap_cap, g->count)) {
-        tensor_fail("out of memory during backward");
-        return -1;
-    }
-    for (int k = 0; k < g->count; k++)
-        if (g->tasks[k].deps == 0)
-            heap_push(g, k);
     while (g->heap_len > 0) {
         int k = heap_pop(g);
         Task *t = &g->tasks[k];
@@ -471,7 +501,7 @@ static int run_graph(Graph *g, const AgBackwardOptions *opt, Capture *cap)
         for (int o = 0; o < n->n_outputs; o++)
             any |= grads[o] != NULL;
         if (t->run && any) {
-            if (run_task(g, k) < 0)
+            if (run_task(g, k, opt) < 0)
                 return -1;
             if (!opt->retain_graph && !opt->create_graph)
                 ag_node_release_saved(n);
@@ -480,14 +510,14 @@ static int run_graph(Graph *g, const AgBackwardOptions *opt, Capture *cap)
             tensor_release(grads[o]);
             grads[o] = NULL;
         }
+        const int *edge = &g->edges[t->first_edge];
         for (int i = 0; i < n->n_inputs; i++) {
-            AgNode *child = n->input[i].node;
-            if (child) {
-                int c = graph_find(g, child);
-                if (--g->tasks[c].deps == 0)
-                    heap_push(g, c);
-            }
+            int c = edge[i];
+            if (c >= 0 && --g->tasks[c].deps == 0)
+                heap_push(g, c);
         }
+        if (one_step)
+            return 1;
     }
     return 0;
 }
@@ -519,66 +549,145 @@ static Tensor *root_grad(int i, const Tensor *out, Tensor *grad)
     return grad;
 }
 
-/* Builds the graph from the outputs, seeds it with their gradients and runs
- * it, with grad mode set to create_graph for the formulas. */
+/* Builds the graph from the outputs, seeds it with their gradients and
+ * readies the nodes nothing waits on. */
+static int graph_start(Graph *g, int n, Tensor *const *outputs, Tensor *const *grads,
+                       Capture *cap)
+{
+    for (int i = 0; i < n; i++) {
+        AgNode *node;
+        int nr;
+        if (ag_edge(outputs[i], &node, &nr) < 0)
+            return -1;
+        if (!node) {
+            tensor_fail("backward: output %d does not require grad and has no grad_fn", i + 1);
+            return -1;
+        }
+        bool added;
+        int k = graph_add(g, node, &added);
+        if (k < 0) {
+            ag_node_release(node);
+            tensor_fail("out of memory during backward");
+            return -1;
+        }
+        if (added) {
+            g->tasks[k].owned = true;           /* released when the graph closes */
+            g->roots = g->count;
+        } else
+            ag_node_release(node);
+        Tensor *start = root_grad(i, outputs[i], grads ? grads[i] : NULL);
+        int st = start ? buffer_add(&task_grads(&g->tasks[k])[nr], start) : -1;
+        tensor_release(start);
+        if (st < 0)
+            return -1;
+    }
+    for (int j = 0; cap && j < cap->n_in; j++) {
+        if (ag_edge(cap->inputs[j], &cap->node[j], &cap->output_nr[j]) < 0)
+            return -1;
+        ag_node_release(cap->node[j]);         /* the input keeps it alive */
+    }
+    if (graph_discover(g, cap) < 0)
+        return -1;
+    for (int j = 0; cap && j < cap->n_in; j++)
+        cap->task[j] = cap->node[j] ? graph_find(g, cap->node[j]) : -1;
+    if (!reserve_ints(&g->heap, &g->heap_cap, g->count)) {
+        tensor_fail("out of memory during backward");
+        return -1;
+    }
+    for (int k = 0; k < g->count; k++)
+        if (g->tasks[k].deps == 0)
+            heap_push(g, k);
+    return 0;
+}
+
+/* What the formulas see while a run is in them: grad mode as create_graph
+ * asks, the run's temporaries and caller; restored by formulas_leave. */
+typedef struct {
+    bool grad_enabled;
+    void *caller;
+    AgScratch *scratch;
+} Outside;
+
+static Outside formulas_enter(Graph *g, const AgBackwardOptions *opt)
+{
+    Outside o = {ag_grad_enabled(), running_caller, ag_scratch_swap(&g->scratch)};
+    ag_set_grad_enabled(opt->create_graph);
+    running_caller = opt->caller;
+    return o;
+}
+
+static void formulas_leave(Outside o)
+{
+    running_caller = o.caller;
+    ag_set_grad_enabled(o.grad_enabled);
+    ag_scratch_swap(o.scratch);
+}
+
 static int backward_run(int n, Tensor *const *outputs, Tensor *const *grads,
                         const AgBackwardOptions *opt, Capture *cap)
 {
     Graph g;
     bool borrowed;
     int status = -1;
-    if (!graph_open(&g, &borrowed)) {
+    if (!graph_open(&g, true, &borrowed))
         tensor_fail("out of memory during backward");
-        goto done;
+    else if (graph_start(&g, n, outputs, grads, cap) == 0) {
+        Outside o = formulas_enter(&g, opt);
+        status = graph_run(&g, opt, cap, false);
+        formulas_leave(o);
     }
-    for (int i = 0; i < n; i++) {
-        AgNode *node;
-        int nr;
-        if (ag_edge(outputs[i], &node, &nr) < 0)
-            goto done;
-        if (!node) {
-            tensor_fail("backward: output %d does not require grad and has no grad_fn", i + 1);
-            goto done;
-        }
-        bool added;
-        int k = graph_add(&g, node, &added);
-        if (k < 0) {
-            ag_node_release(node);
-            tensor_fail("out of memory during backward");
-            goto done;
-        }
-        if (added)
-            g.tasks[k].owned = true;           /* released when the graph closes */
-        else
-            ag_node_release(node);
-        Tensor *start = root_grad(i, outputs[i], grads ? grads[i] : NULL);
-        int st = start ? buffer_add(&task_grads(&g.tasks[k])[nr], start) : -1;
-        tensor_release(start);
-        if (st < 0)
-            goto done;
-    }
-    for (int j = 0; cap && j < cap->n_in; j++) {
-        if (ag_edge(cap->inputs[j], &cap->node[j], &cap->output_nr[j]) < 0)
-            goto done;
-        ag_node_release(cap->node[j]);         /* the input keeps it alive */
-    }
-    if (graph_discover(&g, cap) < 0)
-        goto done;
-    for (int j = 0; cap && j < cap->n_in; j++)
-        cap->task[j] = cap->node[j] ? graph_find(&g, cap->node[j]) : -1;
-
-    bool was_enabled = ag_grad_enabled();
-    void *outer_caller = running_caller;
-    AgScratch *outer_scratch = ag_scratch_swap(&g.scratch);
-    ag_set_grad_enabled(opt->create_graph);
-    running_caller = opt->caller;
-    status = run_graph(&g, opt, cap);
-    running_caller = outer_caller;
-    ag_set_grad_enabled(was_enabled);
-    ag_scratch_swap(outer_scratch);
-done:
     graph_close(&g, borrowed);
     return status;
+}
+
+/* ---- one step at a time ---------------------------------------------------------- */
+
+struct AgRun {
+    Graph g;
+    AgBackwardOptions opt;
+    bool over;
+};
+
+AgRun *ag_run_begin(int n, Tensor *const *outputs, Tensor *const *grads,
+                    const AgBackwardOptions *opt)
+{
+    AgRun *run = calloc(1, sizeof *run);
+    bool borrowed;
+    if (!run || !graph_open(&run->g, false, &borrowed)) {
+        if (run)
+            graph_free(&run->g);
+        free(run);
+        return tensor_fail("out of memory during backward");
+    }
+    run->opt = *opt;
+    if (graph_start(&run->g, n, outputs, grads, NULL) < 0) {
+        ag_run_free(run);
+        return NULL;
+    }
+    return run;
+}
+
+int ag_run_step(AgRun *run, void *caller)
+{
+    if (run->over)
+        return 0;
+    run->opt.caller = caller;
+    Outside o = formulas_enter(&run->g, &run->opt);
+    int status = graph_run(&run->g, &run->opt, NULL, true);
+    formulas_leave(o);
+    if (status <= 0) {
+        run->over = true;
+        graph_clear(&run->g);         /* lets go of the graph at once */
+    }
+    return status;
+}
+
+void ag_run_free(AgRun *run)
+{
+    if (!run)
+        return;
+    graph_free(&run->g);
+    free(run);
 }
 
 int ag_backward(int n, Tensor *const *outputs, Tensor *const *grads, const AgBackwardOptions *opt)

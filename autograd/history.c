@@ -57,7 +57,8 @@ static int as_strided_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp as_strided_op = {"AsStridedBackward", as_strided_backward, NULL};
+static const AgOp as_strided_op = {"AsStridedBackward", as_strided_backward, NULL,
+    "d(x:as_strided(geometry))/dx: g placed at the viewed positions of zeros shaped like x"};
 
 /* Makes view t's grad_fn an AsStridedBackward into its base's history. */
 static int view_regenerate(Tensor *t)
@@ -154,7 +155,8 @@ static void free_inner(AgNode *n)
     ag_node_release(n->extra);
 }
 
-static const AgOp copy_slices_op = {"CopySlices", copy_slices_backward, free_inner};
+static const AgOp copy_slices_op = {"CopySlices", copy_slices_backward, free_inner,
+    "d(x with its view overwritten)/dx: g outside the view, the in-place op's formula inside"};
 
 /* The base of view x takes the history of x's in-place op (node inner,
  * whose input `self` held x's old value), and x a fresh view of it. */

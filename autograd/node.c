@@ -33,12 +33,18 @@ AgNode *ag_node_new(const AgOp *op, int n_inputs, const Tensor *const *inputs)
         AgInput *in = &n->input[i];
         in->dtype = t->dtype;
         in->ndim = t->ndim;
-        memcpy(in->shape, t->shape, (size_t)t->ndim * sizeof t->shape[0]);
+        memcpy(in->shape, t->shape, sizeof in->shape);   /* whole: a fixed size copies inline */
         if (ag_edge((Tensor *)t, &in->node, &in->output_nr) < 0) {   /* a new reference */
             ag_node_release(n);
             return NULL;
         }
+        if (t->ndim == 0 && !in->node) {
+            in->has_scalar = true;
+            in->scalar = dtype_load(t->dtype, tensor_data(t));
+        }
     }
+    if (ag_active_tracer && n_inputs > 0)
+        ag_trace_node(n, inputs);
     return n;
 }
 
@@ -81,6 +87,8 @@ void ag_node_release(AgNode *n)
             dead->op->free_extra(dead);
         tensor_release(dead->variable);
         free(dead->label);
+        if (dead->trace)
+            ag_trace_free(dead->trace, dead->n_inputs);
         for (AgNodeHook *h = dead->hooks; h;) {
             AgNodeHook *next = h->next;
             if (h->hook.free_ctx)
@@ -194,6 +202,8 @@ void ag_set_history(Tensor *t, struct AgMeta *m, AgNode *n, int output_nr)
     m->grad_fn = n;
     m->output_nr = output_nr;
     m->view_version = t->storage->version;
+    if (n->trace)
+        ag_trace_output(n, t, output_nr);
     if (retain) {
         AgNodeHook **p = &n->hooks;
         while (*p)

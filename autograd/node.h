@@ -10,7 +10,8 @@
  *         gi[0] = ag_needs_grad(n, 0) ? grad_to_input(n, 0, tmp(ag_binary(MUL, g[0], saved(n, 1)))) : NULL;
  *         ...
  *     }
- *     static const AgOp mul_op = {"MulBackward", mul_backward};
+ *     static const AgOp mul_op = {"MulBackward", mul_backward, NULL,
+ *                                 "d(a*b)/da = b; d/db = a"};
  *
  * A backward formula computes with ag_* ops (so that with create_graph the
  * backward pass is itself recorded and can be differentiated again) and
@@ -27,10 +28,20 @@
  * no gradient reached); grad_in: one per input, set where ag_needs_grad. */
 typedef int (*AgBackwardFn)(AgNode *n, Tensor *const *grad_out, Tensor **grad_in);
 
+/* `formula` is the derivative as a reader would write it, for the teaching
+ * tools (lib/torch/explain.lua): one clause per input, in input order,
+ * separated by "; ".  A clause is "d(EXPR)/dV = D" when the gradient is the
+ * upstream gradient times D elementwise, or "d(EXPR)/dV: RULE" when it is
+ * computed otherwise (RULE in terms of the upstream gradient g).  EXPR is the
+ * forward expression with one single-letter name per input, in input order
+ * ("d(a*b)/da"); words of two letters or more are not inputs (dim, alpha);
+ * "x..." stands for any number of inputs (cat).  Later clauses may shorten
+ * d(EXPR) to d (as in "d/db"); NULL: none written. */
 typedef struct AgOp {
     const char *name;
     AgBackwardFn backward;
     void (*free_extra)(AgNode *n);    /* releases n->extra; may be NULL */
+    const char *formula;
 } AgOp;
 
 /* One input of the forward op: where its gradient goes, and its shape and
@@ -40,6 +51,8 @@ typedef struct {
     int output_nr;
     DType dtype;
     int ndim;
+    bool has_scalar;    /* a 0-dim input that needs no gradient (a number in the */
+    double scalar;      /* expression, as in x^2): its value, for explanations */
     int64_t shape[TENSOR_MAX_DIMS];
 } AgInput;
 
@@ -77,6 +90,7 @@ struct AgNode {
     char *label;              /* a name of its own (custom functions), malloc'd */
     Tensor *variable;         /* AccumulateGrad: the leaf (a reference) */
     AgNodeHook *hooks;
+    struct AgTrace *trace;    /* teaching mode's record of it (trace.c), or NULL */
     int n_inputs;
     AgInput input[];
 };
@@ -132,6 +146,16 @@ Tensor *ag_set_output(AgNode *n, Tensor *out, int k);
 Tensor *ag_finish(AgNode *n, Tensor *out);
 /* Releases the saved tensors (after a backward without retain_graph). */
 void ag_node_release_saved(AgNode *n);
+
+/* ---- teaching mode (trace.c) ------------------------------------------------ */
+
+/* This thread's tracer (ag_trace.h); NULL, the usual case, records nothing. */
+extern _Thread_local const struct AgTracer *ag_active_tracer;
+/* Gives n its record (called by ag_node_new while a tracer is set). */
+void ag_trace_node(AgNode *n, const Tensor *const *inputs);
+/* Keeps a copy of output k of a traced node. */
+void ag_trace_output(AgNode *n, const Tensor *out, int output_nr);
+void ag_trace_free(struct AgTrace *trace, int n_inputs);
 
 /* ---- in-place ops (history.c) ----------------------------------------------
  *

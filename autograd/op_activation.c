@@ -72,11 +72,15 @@ static int activation_backward_backward(AgNode *n, Tensor *const *g, Tensor **gi
     return 0;
 }
 
+/* The backward of an activation, as recorded for second derivatives: g times f'(x). */
+#define BACK_FORMULA "d(g*df(x))/dg = df(x); d/dx = g*d2f(x)"
+
 static const AgOp activation_backward_ops[ACT_COUNT] = {
-    [ACT_LEAKY_RELU] = {"LeakyReluBackwardBackward", activation_backward_backward, NULL},
-    [ACT_ELU] = {"EluBackwardBackward", activation_backward_backward, NULL},
-    [ACT_SOFTPLUS] = {"SoftplusBackwardBackward", activation_backward_backward, NULL},
-    [ACT_HARDTANH] = {"HardtanhBackwardBackward", activation_backward_backward, NULL},
+    [ACT_LEAKY_RELU] = {"LeakyReluBackwardBackward", activation_backward_backward, NULL,
+                        BACK_FORMULA},
+    [ACT_ELU] = {"EluBackwardBackward", activation_backward_backward, NULL, BACK_FORMULA},
+    [ACT_SOFTPLUS] = {"SoftplusBackwardBackward", activation_backward_backward, NULL, BACK_FORMULA},
+    [ACT_HARDTANH] = {"HardtanhBackwardBackward", activation_backward_backward, NULL, BACK_FORMULA},
 };
 
 Tensor *ag_activation_backward(const Activation *act, const Tensor *g, const Tensor *x)
@@ -106,10 +110,14 @@ static int activation_backward(AgNode *n, Tensor *const *g, Tensor **gi)
 }
 
 static const AgOp activation_ops[ACT_COUNT] = {
-    [ACT_LEAKY_RELU] = {"LeakyReluBackward", activation_backward, NULL},
-    [ACT_ELU] = {"EluBackward", activation_backward, NULL},
-    [ACT_SOFTPLUS] = {"SoftplusBackward", activation_backward, NULL},
-    [ACT_HARDTANH] = {"HardtanhBackward", activation_backward, NULL},
+    [ACT_LEAKY_RELU] = {"LeakyReluBackward", activation_backward, NULL,
+                        "d(leaky_relu(x))/dx = 1 where x > 0, else negative_slope"},
+    [ACT_ELU] = {"EluBackward", activation_backward, NULL,
+                 "d(elu(x))/dx = 1 where x > 0, else alpha*exp(x)"},
+    [ACT_SOFTPLUS] = {"SoftplusBackward", activation_backward, NULL,
+                      "d(softplus(x))/dx = sigmoid(beta*x)"},
+    [ACT_HARDTANH] = {"HardtanhBackward", activation_backward, NULL,
+                      "d(hardtanh(x))/dx = 1 where min_val < x < max_val, else 0"},
 };
 
 Tensor *ag_activation(const Activation *act, const Tensor *x)

@@ -10,8 +10,10 @@ static int copy_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp clone_op = {"CloneBackward", copy_backward, NULL};
-static const AgOp to_copy_op = {"ToCopyBackward", copy_backward, NULL};
+static const AgOp clone_op = {"CloneBackward", copy_backward, NULL,
+                              "d(x:clone())/dx = 1"};
+static const AgOp to_copy_op = {"ToCopyBackward", copy_backward, NULL,
+                                "d(x:to(dtype))/dx = 1 (g converted back to x's dtype)"};
 
 static Tensor *record_copy(const AgOp *op, const Tensor *t, Tensor *out)
 {
@@ -53,8 +55,10 @@ static int overwrite_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp copy_op = {"CopyBackwards", overwrite_backward, NULL};
-static const AgOp fill_op = {"FillBackward", overwrite_backward, NULL};
+static const AgOp copy_op = {"CopyBackwards", overwrite_backward, NULL,
+                             "d(x:copy_(s))/dx = 0 (overwritten); d/ds = 1 (summed to s's shape)"};
+static const AgOp fill_op = {"FillBackward", overwrite_backward, NULL,
+                             "d(x:fill_(value))/dx = 0 (overwritten)"};
 
 /* x's new value as a recorded tensor: src broadcast to x's shape and dtype
  * (copy_), or the constant (fill_), with an edge to x's old value. */

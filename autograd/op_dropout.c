@@ -18,7 +18,8 @@ static int dropout_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp dropout_op = {"DropoutBackward", dropout_backward, NULL};
+static const AgOp dropout_op = {"DropoutBackward", dropout_backward, NULL,
+                                 "d(dropout(x))/dx = the mask: 0 where dropped, 1/(1 - p) where kept"};
 
 Tensor *ag_dropout(const Tensor *x, double p, bool feature)
 {

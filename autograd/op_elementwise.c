@@ -108,16 +108,28 @@ static int binary_backward(AgNode *n, Tensor *const *g, Tensor **gi)
 }
 
 static const AgOp binary_ops[] = {
-    [BINARY_ADD] = {"AddBackward", binary_backward, NULL},
-    [BINARY_SUB] = {"SubBackward", binary_backward, NULL},
-    [BINARY_MUL] = {"MulBackward", binary_backward, NULL},
-    [BINARY_DIV] = {"DivBackward", binary_backward, NULL},
-    [BINARY_POW] = {"PowBackward", binary_backward, NULL},
-    [BINARY_FMOD] = {"FmodBackward", binary_backward, NULL},
-    [BINARY_REMAINDER] = {"RemainderBackward", binary_backward, NULL},
-    [BINARY_MAXIMUM] = {"MaximumBackward", binary_backward, NULL},
-    [BINARY_MINIMUM] = {"MinimumBackward", binary_backward, NULL},
-    [BINARY_ATAN2] = {"Atan2Backward", binary_backward, NULL},
+    [BINARY_ADD] = {"AddBackward", binary_backward, NULL,
+                    "d(a + b)/da = 1; d/db = 1"},
+    [BINARY_SUB] = {"SubBackward", binary_backward, NULL,
+                    "d(a - b)/da = 1; d/db = -1"},
+    [BINARY_MUL] = {"MulBackward", binary_backward, NULL,
+                    "d(a*b)/da = b; d/db = a"},
+    [BINARY_DIV] = {"DivBackward", binary_backward, NULL,
+                    "d(a/b)/da = 1/b; d/db = -a/b^2"},
+    [BINARY_POW] = {"PowBackward", binary_backward, NULL,
+                    "d(a^b)/da = b*a^(b-1); d/db = a^b*log(a)"},
+    [BINARY_FMOD] = {"FmodBackward", binary_backward, NULL,
+                     "d(fmod(a, b))/da = 1; d/db = -trunc(a/b)"},
+    [BINARY_REMAINDER] = {"RemainderBackward", binary_backward, NULL,
+                          "d(a % b)/da = 1; d/db = -floor(a/b)"},
+    [BINARY_MAXIMUM] = {"MaximumBackward", binary_backward, NULL,
+                        "d(maximum(a, b))/da = 1 where a > b, 1/2 where a == b, else 0; "
+                        "d/db = 1 where b > a, 1/2 where a == b, else 0"},
+    [BINARY_MINIMUM] = {"MinimumBackward", binary_backward, NULL,
+                        "d(minimum(a, b))/da = 1 where a < b, 1/2 where a == b, else 0; "
+                        "d/db = 1 where b < a, 1/2 where a == b, else 0"},
+    [BINARY_ATAN2] = {"Atan2Backward", binary_backward, NULL,
+                      "d(atan2(a, b))/da = b/(a^2 + b^2); d/db = -a/(a^2 + b^2)"},
 };
 
 /* Which operands the formula reads: for mul, each operand's gradient needs
@@ -283,20 +295,32 @@ static int unary_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-#define UNARY_NODE(OP, NAME) [OP] = {NAME, unary_backward, NULL}
+#define UNARY_NODE(OP, NAME, FORMULA) [OP] = {NAME, unary_backward, NULL, FORMULA}
 static const AgOp unary_ops[] = {
-    UNARY_NODE(UNARY_NEG, "NegBackward"),         UNARY_NODE(UNARY_ABS, "AbsBackward"),
-    UNARY_NODE(UNARY_SIGN, "SignBackward"),       UNARY_NODE(UNARY_EXP, "ExpBackward"),
-    UNARY_NODE(UNARY_LOG, "LogBackward"),         UNARY_NODE(UNARY_LOG1P, "Log1PBackward"),
-    UNARY_NODE(UNARY_EXPM1, "Expm1Backward"),     UNARY_NODE(UNARY_SQRT, "SqrtBackward"),
-    UNARY_NODE(UNARY_RSQRT, "RsqrtBackward"),     UNARY_NODE(UNARY_SIN, "SinBackward"),
-    UNARY_NODE(UNARY_COS, "CosBackward"),         UNARY_NODE(UNARY_TAN, "TanBackward"),
-    UNARY_NODE(UNARY_TANH, "TanhBackward"),       UNARY_NODE(UNARY_ERF, "ErfBackward"),
-    UNARY_NODE(UNARY_SIGMOID, "SigmoidBackward"), UNARY_NODE(UNARY_RELU, "ReluBackward"),
-    UNARY_NODE(UNARY_GELU, "GeluBackward"),       UNARY_NODE(UNARY_GELU_TANH, "GeluBackward"),
-    UNARY_NODE(UNARY_SILU, "SiluBackward"),       UNARY_NODE(UNARY_FLOOR, "FloorBackward"),
-    UNARY_NODE(UNARY_CEIL, "CeilBackward"),       UNARY_NODE(UNARY_ROUND, "RoundBackward"),
-    UNARY_NODE(UNARY_TRUNC, "TruncBackward"),     UNARY_NODE(UNARY_RECIPROCAL, "ReciprocalBackward"),
+    UNARY_NODE(UNARY_NEG, "NegBackward", "d(-x)/dx = -1"),
+    UNARY_NODE(UNARY_ABS, "AbsBackward", "d(abs(x))/dx = sign(x)"),
+    UNARY_NODE(UNARY_SIGN, "SignBackward", "d(sign(x))/dx = 0"),
+    UNARY_NODE(UNARY_EXP, "ExpBackward", "d(exp(x))/dx = exp(x)"),
+    UNARY_NODE(UNARY_LOG, "LogBackward", "d(log(x))/dx = 1/x"),
+    UNARY_NODE(UNARY_LOG1P, "Log1PBackward", "d(log1p(x))/dx = 1/(1 + x)"),
+    UNARY_NODE(UNARY_EXPM1, "Expm1Backward", "d(expm1(x))/dx = exp(x)"),
+    UNARY_NODE(UNARY_SQRT, "SqrtBackward", "d(sqrt(x))/dx = 1/(2*sqrt(x))"),
+    UNARY_NODE(UNARY_RSQRT, "RsqrtBackward", "d(rsqrt(x))/dx = -1/(2*x^1.5)"),
+    UNARY_NODE(UNARY_SIN, "SinBackward", "d(sin(x))/dx = cos(x)"),
+    UNARY_NODE(UNARY_COS, "CosBackward", "d(cos(x))/dx = -sin(x)"),
+    UNARY_NODE(UNARY_TAN, "TanBackward", "d(tan(x))/dx = 1 + tan(x)^2"),
+    UNARY_NODE(UNARY_TANH, "TanhBackward", "d(tanh(x))/dx = 1 - tanh(x)^2"),
+    UNARY_NODE(UNARY_ERF, "ErfBackward", "d(erf(x))/dx = 2/sqrt(pi)*exp(-x^2)"),
+    UNARY_NODE(UNARY_SIGMOID, "SigmoidBackward", "d(sigmoid(x))/dx = sigmoid(x)*(1 - sigmoid(x))"),
+    UNARY_NODE(UNARY_RELU, "ReluBackward", "d(relu(x))/dx = 1 where x > 0, else 0"),
+    UNARY_NODE(UNARY_GELU, "GeluBackward", "d(gelu(x))/dx = Phi(x) + x*phi(x), normal cdf and pdf"),
+    UNARY_NODE(UNARY_GELU_TANH, "GeluBackward", "d(gelu(x))/dx = that of its tanh approximation"),
+    UNARY_NODE(UNARY_SILU, "SiluBackward", "d(silu(x))/dx = sigmoid(x)*(1 + x*(1 - sigmoid(x)))"),
+    UNARY_NODE(UNARY_FLOOR, "FloorBackward", "d(floor(x))/dx = 0"),
+    UNARY_NODE(UNARY_CEIL, "CeilBackward", "d(ceil(x))/dx = 0"),
+    UNARY_NODE(UNARY_ROUND, "RoundBackward", "d(round(x))/dx = 0"),
+    UNARY_NODE(UNARY_TRUNC, "TruncBackward", "d(trunc(x))/dx = 0"),
+    UNARY_NODE(UNARY_RECIPROCAL, "ReciprocalBackward", "d(1/x)/dx = -1/x^2"),
 };
 
 Tensor *ag_unary(UnaryOp op, const Tensor *x)
@@ -348,7 +372,10 @@ static int where_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp where_op = {"WhereBackward", where_backward, NULL};
+static const AgOp where_op = {"WhereBackward", where_backward, NULL,
+                              "d(where(c, a, b))/dc: none (a condition); "
+                              "d/da = 1 where c, else 0; "
+                              "d/db = 0 where c, else 1"};
 
 Tensor *ag_where(const Tensor *cond, const Tensor *a, const Tensor *b)
 {

@@ -36,8 +36,10 @@ static int embedding_dense_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp embedding_op = {"EmbeddingBackward", embedding_backward, NULL};
-static const AgOp embedding_dense_op = {"EmbeddingDenseBackward", embedding_dense_backward, NULL};
+static const AgOp embedding_op = {"EmbeddingBackward", embedding_backward, NULL,
+                                   "d(embedding(w, indices))/dw: g added into the rows the indices picked"};
+static const AgOp embedding_dense_op = {"EmbeddingDenseBackward", embedding_dense_backward, NULL,
+    "d(embedding(w, indices))/dw: g added into the rows the indices picked"};
 
 /* Records out as op's result of input `in`, saving the indices and the
  * three numbers both formulas need. */

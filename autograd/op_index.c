@@ -213,14 +213,27 @@ static int write_backward(AgNode *n, Tensor *const *g, Tensor **gi)
 }
 
 static const AgOp write_ops[] = {
-    [WRITE_SCATTER] = {"ScatterBackward", write_backward, NULL},
-    [WRITE_SCATTER_VALUE] = {"ScatterBackward", write_backward, NULL},
-    [WRITE_SCATTER_ADD] = {"ScatterAddBackward", write_backward, NULL},
-    [WRITE_INDEX_ADD] = {"IndexAddBackward", write_backward, NULL},
-    [WRITE_INDEX_COPY] = {"IndexCopyBackward", write_backward, NULL},
-    [WRITE_INDEX_FILL] = {"IndexFillBackward", write_backward, NULL},
-    [WRITE_MASKED_SCATTER] = {"MaskedScatterBackward", write_backward, NULL},
-    [WRITE_MASKED_FILL] = {"MaskedFillBackward", write_backward, NULL},
+    [WRITE_SCATTER] = {"ScatterBackward", write_backward, NULL,
+                       "d(x:scatter(dim, index, s))/dx = 0 where written, else 1; "
+                       "d/ds: g gathered from the written positions"},
+    [WRITE_SCATTER_VALUE] = {"ScatterBackward", write_backward, NULL,
+                             "d(x:scatter(dim, index, value))/dx = 0 where written, else 1"},
+    [WRITE_SCATTER_ADD] = {"ScatterAddBackward", write_backward, NULL,
+                           "d(x:scatter_add(dim, index, s))/dx = 1; d/ds: g gathered at index"},
+    [WRITE_INDEX_ADD] = {"IndexAddBackward", write_backward, NULL,
+                         "d(x:index_add(dim, index, s))/dx = 1; "
+                         "d/ds: alpha * g:index_select(dim, index)"},
+    [WRITE_INDEX_COPY] = {"IndexCopyBackward", write_backward, NULL,
+                          "d(x:index_copy(dim, index, s))/dx = 0 in the copied rows, else 1; "
+                          "d/ds: g:index_select(dim, index)"},
+    [WRITE_INDEX_FILL] = {"IndexFillBackward", write_backward, NULL,
+                          "d(x:index_fill(dim, index, value))/dx = 0 in the filled rows, else 1"},
+    [WRITE_MASKED_SCATTER] = {"MaskedScatterBackward", write_backward, NULL,
+                              "d(x:masked_scatter(mask, s))/dx = 0 where mask, else 1; "
+                              "d/ds: g:masked_select(mask), zero-padded to s"},
+    [WRITE_MASKED_FILL] = {"MaskedFillBackward", write_backward, NULL,
+    "d(x:masked_fill(mask, v))/dx = 0 where mask, else 1; "
+                           "d/dv: the sum of g where mask"},
 };
 
 /* write_copy, recorded: inputs (self, src), the index or mask saved. */
@@ -424,10 +437,14 @@ static int masked_select_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp index_select_op = {"IndexSelectBackward", index_select_backward, NULL};
-static const AgOp gather_op = {"GatherBackward", gather_backward, NULL};
-static const AgOp take_op = {"TakeBackward", take_backward, NULL};
-static const AgOp masked_select_op = {"MaskedSelectBackward", masked_select_backward, NULL};
+static const AgOp index_select_op = {"IndexSelectBackward", index_select_backward, NULL,
+    "d(x:index_select(dim, index))/dx: g added into zeros at the selected rows"};
+static const AgOp gather_op = {"GatherBackward", gather_backward, NULL,
+    "d(x:gather(dim, index))/dx: g added back into zeros at index (scatter_add)"};
+static const AgOp take_op = {"TakeBackward", take_backward, NULL,
+                             "d(x:take(index))/dx: g added back into zeros at the taken elements"};
+static const AgOp masked_select_op = {"MaskedSelectBackward", masked_select_backward, NULL,
+                                      "d(x[mask])/dx: g put back where mask is true, 0 elsewhere"};
 
 /* Records op for out (read from t at `index`, saved; NULL saves nothing). */
 static AgNode *record_read(const AgOp *op, const Tensor *t, Tensor **out, const Tensor *index,

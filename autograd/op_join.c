@@ -44,7 +44,8 @@ static int cat_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp cat_op = {"CatBackward", cat_backward, NULL};
+static const AgOp cat_op = {"CatBackward", cat_backward, NULL,
+                            "d(cat(x..., dim))/dx: the slice of g where that x sits"};
 
 Tensor *ag_cat(int n, Tensor *const *ts, int dim)
 {
@@ -77,7 +78,8 @@ static int stack_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp stack_op = {"StackBackward", stack_backward, NULL};
+static const AgOp stack_op = {"StackBackward", stack_backward, NULL,
+                              "d(stack(x..., dim))/dx: g selected at that x's position along dim"};
 
 Tensor *ag_stack(int n, Tensor *const *ts, int dim)
 {
@@ -153,8 +155,10 @@ static void free_lengths(AgNode *n)
     free(n->extra);
 }
 
-static const AgOp split_op = {"SplitBackward", split_backward, free_lengths};
-static const AgOp unbind_op = {"UnbindBackward", unbind_backward, NULL};
+static const AgOp split_op = {"SplitBackward", split_backward, free_lengths,
+    "d(x:split(sizes, dim))/dx: the pieces' gradients joined back (zeros for unused pieces)"};
+static const AgOp unbind_op = {"UnbindBackward", unbind_backward, NULL,
+    "d(x:unbind(dim))/dx: the slices' gradients stacked back (zeros for unused slices)"};
 
 static int release_pieces(int count, Tensor **out)
 {
@@ -256,7 +260,8 @@ static int repeat_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp repeat_op = {"RepeatBackward", repeat_backward, NULL};
+static const AgOp repeat_op = {"RepeatBackward", repeat_backward, NULL,
+                               "d(x:repeat(reps))/dx: g summed over the copies"};
 
 Tensor *ag_repeat(const Tensor *t, int n, const int64_t *repeats)
 {
@@ -297,7 +302,8 @@ static int flip_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp flip_op = {"FlipBackward", flip_backward, NULL};
+static const AgOp flip_op = {"FlipBackward", flip_backward, NULL,
+                             "d(x:flip(dims))/dx: g flipped back"};
 
 Tensor *ag_flip(const Tensor *t, int n, const int *dims)
 {
@@ -339,7 +345,8 @@ static int roll_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp roll_op = {"RollBackward", roll_backward, NULL};
+static const AgOp roll_op = {"RollBackward", roll_backward, NULL,
+                             "d(x:roll(shifts, dims))/dx: g rolled back"};
 
 Tensor *ag_roll(const Tensor *t, int n, const int64_t *shifts, const int *dims)
 {
@@ -369,8 +376,10 @@ static int tri_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp tril_op = {"TrilBackward", tri_backward, NULL};
-static const AgOp triu_op = {"TriuBackward", tri_backward, NULL};
+static const AgOp tril_op = {"TrilBackward", tri_backward, NULL,
+                             "d(x:tril(diagonal))/dx = 1 on and below that diagonal, else 0"};
+static const AgOp triu_op = {"TriuBackward", tri_backward, NULL,
+                             "d(x:triu(diagonal))/dx = 1 on and above that diagonal, else 0"};
 
 static Tensor *triangle(const Tensor *t, int64_t k, bool lower)
 {
@@ -437,7 +446,8 @@ static int diag_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp diag_op = {"DiagBackward", diag_backward, NULL};
+static const AgOp diag_op = {"DiagBackward", diag_backward, NULL,
+    "d(diag(x))/dx: the diagonal of g (or g placed on a diagonal of zeros)"};
 
 Tensor *ag_diag(const Tensor *t, int64_t offset)
 {

@@ -143,7 +143,10 @@ static int cross_entropy_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp cross_entropy_op = {"CrossEntropyLossBackward", cross_entropy_backward, NULL};
+static const AgOp cross_entropy_op = {
+    "CrossEntropyLossBackward", cross_entropy_backward, NULL,
+    "d(cross_entropy(x, y))/dx = (softmax(x) - onehot(y))/N (mean over N rows); "
+    "d/dy = -log_softmax(x)/N (probability targets)"};
 
 Tensor *ag_cross_entropy(const Tensor *x, const Tensor *target, const ClassLoss *o)
 {
@@ -186,7 +189,8 @@ static int nll_loss_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp nll_loss_op = {"NllLossBackward", nll_loss_backward, NULL};
+static const AgOp nll_loss_op = {"NllLossBackward", nll_loss_backward, NULL,
+                                 "d(nll_loss(x, y))/dx = -onehot(y)/N (mean over N rows)"};
 
 Tensor *ag_nll_loss(const Tensor *x, const Tensor *target, const ClassLoss *o)
 {
@@ -271,9 +275,13 @@ static int bce_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp bce_with_logits_op = {"BinaryCrossEntropyWithLogitsBackward",
-                                        bce_with_logits_backward, NULL};
-static const AgOp bce_op = {"BinaryCrossEntropyBackward", bce_backward, NULL};
+static const AgOp bce_with_logits_op = {
+    "BinaryCrossEntropyWithLogitsBackward", bce_with_logits_backward, NULL,
+    "d(bce_with_logits(x, y))/dx = (sigmoid(x) - y)/N (mean); d/dy = -x/N"};
+static const AgOp bce_op = {
+    "BinaryCrossEntropyBackward", bce_backward, NULL,
+    "d(binary_cross_entropy(p, y))/dp = (p - y)/(p*(1 - p))/N (mean); "
+    "d/dy = (log(1 - p) - log(p))/N"};
 
 static Tensor *record_binary(const AgOp *op, const Tensor *x, const Tensor *y, const Tensor *weight,
                              const Tensor *pos_weight, LossReduction r, Tensor *out)

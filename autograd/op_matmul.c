@@ -60,9 +60,12 @@ static int matmul_backward(AgNode *n, Tensor *const *g, Tensor **gi)
 }
 
 static const AgOp matmul_ops[] = {
-    {"MmBackward", matmul_backward, NULL},     {"BmmBackward", matmul_backward, NULL},
-    {"MvBackward", matmul_backward, NULL},     {"DotBackward", matmul_backward, NULL},
-    {"MatmulBackward", matmul_backward, NULL},
+    {"MmBackward", matmul_backward, NULL, "d(a@b)/da: g @ b^T; d/db: a^T @ g"},
+    {"BmmBackward", matmul_backward, NULL, "d(a@b)/da: g @ b^T per batch; d/db: a^T @ g per batch"},
+    {"MvBackward", matmul_backward, NULL, "d(a@v)/da: outer(g, v); d/dv: a^T @ g"},
+    {"DotBackward", matmul_backward, NULL, "d(dot(a, b))/da = b; d/db = a"},
+    {"MatmulBackward", matmul_backward, NULL,
+     "d(a@b)/da: g @ b^T (summed over broadcast batches); d/db: a^T @ g (likewise)"},
 };
 
 typedef enum { MM, BMM, MV, DOT, MATMUL } Product;
@@ -125,7 +128,8 @@ static int outer_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp outer_op = {"OuterBackward", outer_backward, NULL};
+static const AgOp outer_op = {"OuterBackward", outer_backward, NULL,
+                              "d(outer(a, b))/da: g @ b; d/db: g^T @ a"};
 
 Tensor *ag_outer(const Tensor *a, const Tensor *b)
 {
@@ -165,8 +169,14 @@ static int add_product_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp addmm_op = {"AddmmBackward", add_product_backward, NULL};
-static const AgOp baddbmm_op = {"BaddbmmBackward", add_product_backward, NULL};
+static const AgOp addmm_op = {"AddmmBackward", add_product_backward, NULL,
+                              "d(beta*c + alpha*(a@b))/dc = beta; "
+                              "d/da: alpha * g @ b^T; "
+                              "d/db: alpha * a^T @ g"};
+static const AgOp baddbmm_op = {"BaddbmmBackward", add_product_backward, NULL,
+                                "d(beta*c + alpha*(a@b))/dc = beta; "
+                                "d/da: alpha * g @ b^T (per batch); "
+                                "d/db: alpha * a^T @ g (per batch)"};
 
 static Tensor *record_add_product(const AgOp *op, const Tensor *input, const Tensor *m1,
                                   const Tensor *m2, double beta, double alpha, Tensor *out)

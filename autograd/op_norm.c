@@ -152,9 +152,15 @@ static int group_norm_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return norm_backward(NORM_GROUP, n, g, gi);
 }
 
-static const AgOp batch_norm_op = {"BatchNormBackward", batch_norm_backward, NULL};
-static const AgOp layer_norm_op = {"LayerNormBackward", layer_norm_backward, NULL};
-static const AgOp group_norm_op = {"GroupNormBackward", group_norm_backward, NULL};
+static const AgOp batch_norm_op = {"BatchNormBackward", batch_norm_backward, NULL,
+    "d(batch_norm(x, w, b))/dx: w*invstd*(g - mean(g) - xhat*mean(g*xhat)) per channel; "
+    "d/dw: sum(g*xhat) per channel; d/db: sum(g) per channel"};
+static const AgOp layer_norm_op = {"LayerNormBackward", layer_norm_backward, NULL,
+    "d(layer_norm(x, w, b))/dx: invstd*(g*w - mean(g*w) - xhat*mean(g*w*xhat)) per row; "
+    "d/dw: sum(g*xhat) over rows; d/db: sum(g) over rows"};
+static const AgOp group_norm_op = {"GroupNormBackward", group_norm_backward, NULL,
+    "d(group_norm(x, w, b))/dx: invstd*(g*w - mean(g*w) - xhat*mean(g*w*xhat)) per group; "
+    "d/dw: sum(g*xhat) per channel; d/db: sum(g) per channel"};
 
 /* The ending of every forward: records op when an input requires grad;
  * the statistics go to the node or are dropped.  status is the kernel's. */

@@ -54,16 +54,19 @@ static int avg_pool_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
+#define MAX_FORMULA "d(max_pool(x))/dx: g routed to where each window's maximum was"
+#define AVG_FORMULA "d(avg_pool(x))/dx: g shared evenly over each window"
+
 /* Indexed by [dims == 2][kind]. */
 static const AgOp pool_ops[2][4] = {
-    {{"MaxPool1dBackward", max_pool_backward, free_spec},
-     {"AvgPool1dBackward", avg_pool_backward, free_spec},
-     {"AdaptiveMaxPool1dBackward", max_pool_backward, free_spec},
-     {"AdaptiveAvgPool1dBackward", avg_pool_backward, free_spec}},
-    {{"MaxPool2dBackward", max_pool_backward, free_spec},
-     {"AvgPool2dBackward", avg_pool_backward, free_spec},
-     {"AdaptiveMaxPool2dBackward", max_pool_backward, free_spec},
-     {"AdaptiveAvgPool2dBackward", avg_pool_backward, free_spec}},
+    {{"MaxPool1dBackward", max_pool_backward, free_spec, MAX_FORMULA},
+     {"AvgPool1dBackward", avg_pool_backward, free_spec, AVG_FORMULA},
+     {"AdaptiveMaxPool1dBackward", max_pool_backward, free_spec, MAX_FORMULA},
+     {"AdaptiveAvgPool1dBackward", avg_pool_backward, free_spec, AVG_FORMULA}},
+    {{"MaxPool2dBackward", max_pool_backward, free_spec, MAX_FORMULA},
+     {"AvgPool2dBackward", avg_pool_backward, free_spec, AVG_FORMULA},
+     {"AdaptiveMaxPool2dBackward", max_pool_backward, free_spec, MAX_FORMULA},
+     {"AdaptiveAvgPool2dBackward", avg_pool_backward, free_spec, AVG_FORMULA}},
 };
 
 /* ---- max pools -------------------------------------------------------------------- */
@@ -101,8 +104,10 @@ static int pool_gather_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp pool_scatter_op = {"MaxPoolBackwardBackward", pool_scatter_backward, NULL};
-static const AgOp pool_gather_op = {"MaxPoolGatherBackward", pool_gather_backward, NULL};
+static const AgOp pool_scatter_op = {"MaxPoolBackwardBackward", pool_scatter_backward, NULL,
+                                     "d(max_pool_backward(x))/dx: g gathered at the maxima"};
+static const AgOp pool_gather_op = {"MaxPoolGatherBackward", pool_gather_backward, NULL,
+                                    "d(x at the maxima)/dx: g put back at the maxima"};
 
 /* Records op over `t` with the positions saved, when t requires grad. */
 static Tensor *record_positions(const AgOp *op, const Tensor *t, const Tensor *indices, int dims,
@@ -147,7 +152,7 @@ static int avg_pool_backward_backward(AgNode *n, Tensor *const *g, Tensor **gi)
 }
 
 static const AgOp avg_pool_backward_op = {"AvgPoolBackwardBackward", avg_pool_backward_backward,
-                                          free_spec};
+                                          free_spec, "d(avg_pool_backward(x))/dx: avg_pool(g)"};
 
 /* The ending of both: records op over t (keeping s) when t requires grad. */
 static Tensor *record_avg(const AgOp *op, const Tensor *t, const PoolSpec *s, Tensor *out)

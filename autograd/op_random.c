@@ -22,9 +22,12 @@ static int fill_backward(AgNode *n, Tensor *const *g, Tensor **gi)
 }
 
 static const AgOp fill_ops[] = {
-    [FILL_UNIFORM] = {"UniformBackward", fill_backward, NULL},
-    [FILL_NORMAL] = {"NormalBackward", fill_backward, NULL},
-    [FILL_BERNOULLI] = {"BernoulliBackward", fill_backward, NULL},
+    [FILL_UNIFORM] = {"UniformBackward", fill_backward, NULL,
+                      "d(x:uniform_(lo, hi))/dx = 0 (overwritten)"},
+    [FILL_NORMAL] = {"NormalBackward", fill_backward, NULL,
+                     "d(x:normal_(mean, std))/dx = 0 (overwritten)"},
+    [FILL_BERNOULLI] = {"BernoulliBackward", fill_backward, NULL,
+                        "d(x:bernoulli_(probability))/dx = 0 (overwritten)"},
 };
 
 static const char *const fill_names[] = {"uniform_", "normal_", "bernoulli_"};

@@ -80,8 +80,10 @@ static int mean_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp sum_op = {"SumBackward", sum_backward, NULL};
-static const AgOp mean_op = {"MeanBackward", mean_backward, NULL};
+static const AgOp sum_op = {"SumBackward", sum_backward, NULL,
+                            "d(sum(x))/dx = 1"};
+static const AgOp mean_op = {"MeanBackward", mean_backward, NULL,
+                             "d(mean(x))/dx = 1/n (n elements averaged)"};
 
 /* A reduction node for t over dims, or NULL (with out released) on failure. */
 AgNode *reduce_node(const AgOp *op, const Tensor *t, int ndims, const int *dims)
@@ -248,7 +250,8 @@ static int prod_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp prod_op = {"ProdBackward", prod_backward, NULL};
+static const AgOp prod_op = {"ProdBackward", prod_backward, NULL,
+                             "d(prod(x))/dx = prod(x)/x (the product of the other elements)"};
 
 Tensor *ag_prod(const Tensor *t, int ndims, const int *dims, bool keepdim)
 {
@@ -276,12 +279,18 @@ static int extreme_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp amax_op = {"AmaxBackward", extreme_backward, NULL};
-static const AgOp amin_op = {"AminBackward", extreme_backward, NULL};
-static const AgOp max_op = {"MaxBackward", extreme_backward, NULL};
-static const AgOp min_op = {"MinBackward", extreme_backward, NULL};
-static const AgOp max_dim_op = {"MaxBackward", select_backward, NULL};
-static const AgOp min_dim_op = {"MinBackward", select_backward, NULL};
+static const AgOp amax_op = {"AmaxBackward", extreme_backward, NULL,
+                             "d(amax(x))/dx = 1 at the maximum (shared evenly on ties), else 0"};
+static const AgOp amin_op = {"AminBackward", extreme_backward, NULL,
+                             "d(amin(x))/dx = 1 at the minimum (shared evenly on ties), else 0"};
+static const AgOp max_op = {"MaxBackward", extreme_backward, NULL,
+                            "d(max(x))/dx = 1 at the maximum, else 0"};
+static const AgOp min_op = {"MinBackward", extreme_backward, NULL,
+                            "d(min(x))/dx = 1 at the minimum, else 0"};
+static const AgOp max_dim_op = {"MaxBackward", select_backward, NULL,
+                                "d(max(x))/dx = 1 at the maximum, else 0"};
+static const AgOp min_dim_op = {"MinBackward", select_backward, NULL,
+                                "d(min(x))/dx = 1 at the minimum, else 0"};
 
 Tensor *ag_amax(const Tensor *t, int ndims, const int *dims, bool keepdim)
 {
@@ -366,8 +375,10 @@ static int std_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp var_op = {"VarBackward", var_backward, NULL};
-static const AgOp std_op = {"StdBackward", std_backward, NULL};
+static const AgOp var_op = {"VarBackward", var_backward, NULL,
+                            "d(var(x))/dx = 2*(x - mean(x))/(n - correction)"};
+static const AgOp std_op = {"StdBackward", std_backward, NULL,
+                            "d(std(x))/dx = (x - mean(x))/((n - correction)*std(x))"};
 
 Tensor *ag_var(const Tensor *t, int ndims, const int *dims, double correction, bool keepdim)
 {
@@ -433,7 +444,8 @@ static int norm_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp norm_op = {"NormBackward", norm_backward, NULL};
+static const AgOp norm_op = {"NormBackward", norm_backward, NULL,
+    "d(norm(x))/dx = x/norm(x) for p = 2, in general sign(x)*abs(x)^(p-1)/norm(x)^(p-1)"};
 
 Tensor *ag_norm(const Tensor *t, double p, int ndims, const int *dims, bool keepdim)
 {
@@ -455,7 +467,8 @@ static int logsumexp_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp logsumexp_op = {"LogsumexpBackward", logsumexp_backward, NULL};
+static const AgOp logsumexp_op = {"LogsumexpBackward", logsumexp_backward, NULL,
+                                  "d(logsumexp(x))/dx = softmax(x) = exp(x - logsumexp(x))"};
 
 Tensor *ag_logsumexp(const Tensor *t, int ndims, const int *dims, bool keepdim)
 {

@@ -54,7 +54,8 @@ static int cumsum_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp cumsum_op = {"CumsumBackward", cumsum_backward, NULL};
+static const AgOp cumsum_op = {"CumsumBackward", cumsum_backward, NULL,
+    "d(cumsum(x, dim))/dx: g summed from the end (each x feeds every later sum)"};
 
 Tensor *ag_cumsum(const Tensor *t, int dim)
 {
@@ -154,7 +155,8 @@ static int cumprod_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp cumprod_op = {"CumprodBackward", cumprod_backward, NULL};
+static const AgOp cumprod_op = {"CumprodBackward", cumprod_backward, NULL,
+    "d(cumprod(x, dim))/dx: the sum over later positions of g times the product without x"};
 
 Tensor *ag_cumprod(const Tensor *t, int dim)
 {
@@ -187,8 +189,10 @@ static int log_softmax_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp softmax_op = {"SoftmaxBackward", softmax_backward, NULL};
-static const AgOp log_softmax_op = {"LogSoftmaxBackward", log_softmax_backward, NULL};
+static const AgOp softmax_op = {"SoftmaxBackward", softmax_backward, NULL,
+                                "d(softmax(x, dim))/dx: y*(g - sum(g*y)), y = softmax(x)"};
+static const AgOp log_softmax_op = {"LogSoftmaxBackward", log_softmax_backward, NULL,
+                                    "d(log_softmax(x, dim))/dx: g - softmax(x)*sum(g)"};
 
 Tensor *ag_softmax(const Tensor *t, int dim)
 {

@@ -52,8 +52,10 @@ Tensor *record_selection(const AgOp *op, const Tensor *t, int dim, bool keepdim,
     return ag_finish(n, values);
 }
 
-static const AgOp sort_op = {"SortBackward", select_backward, NULL};
-static const AgOp topk_op = {"TopkBackward", select_backward, NULL};
+static const AgOp sort_op = {"SortBackward", select_backward, NULL,
+                             "d(x:sort(dim))/dx: g scattered back to where each value came from"};
+static const AgOp topk_op = {"TopkBackward", select_backward, NULL,
+    "d(x:topk(count, dim))/dx: g scattered back to where each value came from, 0 elsewhere"};
 
 int selection_result(const AgOp *op, const Tensor *t, int dim, bool keepdim, int status,
                      Tensor **values, Tensor **indices)

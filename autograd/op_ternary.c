@@ -60,9 +60,18 @@ static int clamp_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp clamp_op = {"ClampBackward", clamp_backward, NULL};
-static const AgOp clamp_min_op = {"ClampMinBackward", clamp_backward, NULL};
-static const AgOp clamp_max_op = {"ClampMaxBackward", clamp_backward, NULL};
+static const AgOp clamp_op = {"ClampBackward", clamp_backward, NULL,
+                              "d(clamp(x, l, h))/dx = 1 where l <= x <= h, else 0; "
+                              "d/dl = 1 where x < l; "
+                              "d/dh = 1 where x > h"};
+static const AgOp clamp_min_op = {"ClampMinBackward", clamp_backward, NULL,
+                                  "d(clamp(x, l, h))/dx = 1 where x >= l, else 0; "
+                                  "d/dl = 1 where x < l; "
+                                  "d/dh: none"};
+static const AgOp clamp_max_op = {"ClampMaxBackward", clamp_backward, NULL,
+                                  "d(clamp(x, l, h))/dx = 1 where x <= h, else 0; "
+                                  "d/dl: none; "
+                                  "d/dh = 1 where x > h"};
 
 Tensor *ag_clamp(const Tensor *x, const Tensor *lo, const Tensor *hi)
 {
@@ -111,7 +120,10 @@ static int masked_fill_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp masked_fill_op = {"MaskedFillBackward", masked_fill_backward, NULL};
+static const AgOp masked_fill_op = {"MaskedFillBackward", masked_fill_backward, NULL,
+                                    "d(x:masked_fill(m, v))/dx = 0 where m, else 1; "
+                                    "d/dm: none (a mask); "
+                                    "d/dv: the sum of g where m"};
 
 Tensor *ag_masked_fill(const Tensor *x, const Tensor *mask, const Tensor *value)
 {
@@ -161,7 +173,8 @@ static int lerp_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp lerp_op = {"LerpBackward", lerp_backward, NULL};
+static const AgOp lerp_op = {"LerpBackward", lerp_backward, NULL,
+                             "d(lerp(s, e, w))/ds = 1 - w; d/de = w; d/dw = e - s"};
 
 Tensor *ag_lerp(const Tensor *start, const Tensor *end, const Tensor *weight)
 {
@@ -218,8 +231,10 @@ static int addc_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp addcmul_op = {"AddcmulBackward", addc_backward, NULL};
-static const AgOp addcdiv_op = {"AddcdivBackward", addc_backward, NULL};
+static const AgOp addcmul_op = {"AddcmulBackward", addc_backward, NULL,
+                                "d(x + value*a*b)/dx = 1; d/da = value*b; d/db = value*a"};
+static const AgOp addcdiv_op = {"AddcdivBackward", addc_backward, NULL,
+                                "d(x + value*a/b)/dx = 1; d/da = value/b; d/db = -value*a/b^2"};
 
 static Tensor *addc(bool div, const Tensor *x, const Tensor *t1, const Tensor *t2, double value)
 {

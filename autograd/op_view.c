@@ -23,11 +23,16 @@ static int reshape_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp view_op = {"ViewBackward", reshape_backward, NULL};
-static const AgOp reshape_op = {"ReshapeBackward", reshape_backward, NULL};
-static const AgOp squeeze_op = {"SqueezeBackward", reshape_backward, NULL};
-static const AgOp unsqueeze_op = {"UnsqueezeBackward", reshape_backward, NULL};
-static const AgOp flatten_op = {"FlattenBackward", reshape_backward, NULL};
+static const AgOp view_op = {"ViewBackward", reshape_backward, NULL,
+                             "d(x:view(shape))/dx: g viewed back as x's shape"};
+static const AgOp reshape_op = {"ReshapeBackward", reshape_backward, NULL,
+                                "d(x:reshape(shape))/dx: g reshaped back to x's shape"};
+static const AgOp squeeze_op = {"SqueezeBackward", reshape_backward, NULL,
+                                "d(x:squeeze(dim))/dx: g with the size-1 dims put back"};
+static const AgOp unsqueeze_op = {"UnsqueezeBackward", reshape_backward, NULL,
+                                  "d(x:unsqueeze(dim))/dx: g with that dim squeezed out"};
+static const AgOp flatten_op = {"FlattenBackward", reshape_backward, NULL,
+                                "d(x:flatten(start, end))/dx: g unflattened back to x's shape"};
 
 /* Records op for out = a view (or copy) of t; n->i left for the caller. */
 static Tensor *record_view(const AgOp *op, const Tensor *t, Tensor *out, AgNode **node)
@@ -97,7 +102,8 @@ static int expand_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp expand_op = {"ExpandBackward", expand_backward, NULL};
+static const AgOp expand_op = {"ExpandBackward", expand_backward, NULL,
+                               "d(x:expand(shape))/dx: g summed over the expanded dims"};
 
 Tensor *ag_expand(const Tensor *t, int ndim, const int64_t *shape)
 {
@@ -112,7 +118,8 @@ static int transpose_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp transpose_op = {"TransposeBackward", transpose_backward, NULL};
+static const AgOp transpose_op = {"TransposeBackward", transpose_backward, NULL,
+                                  "d(x:transpose(dim0, dim1))/dx: g:transpose(dim0, dim1)"};
 
 Tensor *ag_transpose(const Tensor *t, int d0, int d1)
 {
@@ -136,7 +143,8 @@ static int t_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp t_op = {"TBackward", t_backward, NULL};
+static const AgOp t_op = {"TBackward", t_backward, NULL,
+                          "d(x:t())/dx: g:t()"};
 
 Tensor *ag_t(const Tensor *t)
 {
@@ -157,7 +165,8 @@ static int permute_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp permute_op = {"PermuteBackward", permute_backward, NULL};
+static const AgOp permute_op = {"PermuteBackward", permute_backward, NULL,
+                                "d(x:permute(dims))/dx: g permuted back"};
 
 Tensor *ag_permute(const Tensor *t, const int *dims)
 {
@@ -195,7 +204,8 @@ static void release_view_node(AgNode *n)
     ag_node_release(n->extra);
 }
 
-static const AgOp embed_op = {"EmbedBackward", embed_backward, release_view_node};
+static const AgOp embed_op = {"EmbedBackward", embed_backward, release_view_node,
+                              "d(embed(x))/dx: the region of g the view took"};
 
 /* Zeros of the view's input shape with grad in its region (recorded). */
 static Tensor *embed(AgNode *view, const Tensor *grad)
@@ -225,9 +235,12 @@ static int region_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp narrow_op = {"NarrowBackward", region_backward, NULL};
-static const AgOp select_op = {"SelectBackward", region_backward, NULL};
-static const AgOp diagonal_op = {"DiagonalBackward", region_backward, NULL};
+static const AgOp narrow_op = {"NarrowBackward", region_backward, NULL,
+    "d(x:narrow(dim, start, length))/dx: g placed into zeros shaped like x"};
+static const AgOp select_op = {"SelectBackward", region_backward, NULL,
+                               "d(x:select(dim, index))/dx: g placed into zeros shaped like x"};
+static const AgOp diagonal_op = {"DiagonalBackward", region_backward, NULL,
+    "d(x:diagonal(offset))/dx: g placed on the diagonal of zeros shaped like x"};
 
 /* Applies the region of forward node `view` to t, recorded as that view. */
 Tensor *ag_region(const AgNode *view, const Tensor *t)
@@ -318,7 +331,8 @@ static int unfold_backward_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp unfold_backward_op = {"UnfoldBackwardBackward", unfold_backward_backward, NULL};
+static const AgOp unfold_backward_op = {"UnfoldBackwardBackward", unfold_backward_backward, NULL,
+                                        "d(unfold_backward(x))/dx: g unfolded again"};
 
 /* PyTorch's unfold_backward: zeros of the input's shape, every window of g
  * added back where it was taken from, so overlapping windows sum.  g is
@@ -358,7 +372,8 @@ static int unfold_backward_fn(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp unfold_op = {"UnfoldBackward", unfold_backward_fn, NULL};
+static const AgOp unfold_op = {"UnfoldBackward", unfold_backward_fn, NULL,
+    "d(x:unfold(dim, size, step))/dx: g summed back over overlapping windows"};
 
 Tensor *ag_unfold(const Tensor *t, int dim, int64_t size, int64_t step)
 {

@@ -45,6 +45,7 @@ suite "sweep: tests/sweep" bash -c 'cd "$1" && "$2" "$3"' _ "$scratch" "$(realpa
 rm -rf "$scratch"
 suite "cli: tests/cli" tests/cli/test_cli.sh "$lg"
 suite "scripts: training programs" tests/cli/test_scripts.sh "$lg"
+suite "teach: walkthroughs" tests/cli/test_teach.sh "$lg"
 suite "repl: tests/repl" "$build/ptydrive" "$lg" tests/repl/*.repl
 
 echo "$total_passed passed, $total_failed failed"

@@ -23,7 +23,7 @@
  * same node. */
 static char node_cache_key;
 
-static void push_grad_fn(lua_State *L, AgNode *n)
+void push_grad_fn(lua_State *L, AgNode *n)
 {
     if (!n) {
         lua_pushnil(L);
@@ -44,7 +44,7 @@ static void push_grad_fn(lua_State *L, AgNode *n)
     lua_remove(L, -2);
 }
 
-static AgNode *check_grad_fn(lua_State *L, int i)
+AgNode *check_grad_fn(lua_State *L, int i)
 {
     return *(AgNode **)luaL_checkudata(L, i, NODE_MT);
 }

@@ -78,7 +78,9 @@ static void lua_function_free(AgNode *n)
     free(f);
 }
 
-static const AgOp lua_function_op = {"FunctionBackward", lua_function_backward, lua_function_free};
+static const AgOp lua_function_op = {
+    "FunctionBackward", lua_function_backward, lua_function_free,
+    "d(fn(x...))/dx: what the function's backward, written in Lua, returns"};
 
 /* The tensors of the list at i (entries 1..n, with holes), into ts. */
 static int tensor_args(lua_State *L, int i, Tensor **ts, int max)

@@ -75,5 +75,12 @@ void bind_join(lua_State *L);      /* cat, stack, split, ...: called by bind_ind
 void bind_print(lua_State *L);
 void bind_autograd(lua_State *L);
 void bind_function(lua_State *L);   /* after bind_autograd */
+void bind_teach(lua_State *L);      /* after bind_autograd */
+
+/* grad_fn objects (bind_autograd.c): one userdata per node while Lua sees
+ * it, so == compares nodes; nil for NULL. */
+typedef struct AgNode AgNode;
+void push_grad_fn(lua_State *L, AgNode *n);
+AgNode *check_grad_fn(lua_State *L, int i);
 
 #endif

@@ -11,7 +11,8 @@
 #include "vm/luagrad.h"
 
 static const char *const lua_parts[] = {"torch.help", "torch.autograd", "torch.gradcheck", "metrics", "torch.progress", "torch.plot", "torch.imshow",
-                                         "torch.serialize", "torch.checkpoint", NULL};
+                                         "torch.serialize", "torch.checkpoint",
+                                         "torch.explain", "torch.graph", "torch.trace", NULL};
 
 void bind_functions(lua_State *L, int index, const BindFn *fns)
 {
@@ -53,6 +54,7 @@ int luaopen_torch(lua_State *L)
     bind_print(L);
     bind_autograd(L);
     bind_function(L);
+    bind_teach(L);
     bind_system(L);
     bind_dropout(L);
     bind_embedding(L);

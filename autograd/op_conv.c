@@ -87,7 +87,14 @@ static int conv_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp conv_op = {"ConvolutionBackward", conv_backward, NULL};
+/* Without and with a bias: a formula names one letter per input. */
+static const AgOp conv_ops[2] = {
+    {"ConvolutionBackward", conv_backward, NULL,
+     "d(conv(x, w))/dx: conv_transpose(g, w); d/dw: conv_weight_grad(g, x)"},
+    {"ConvolutionBackward", conv_backward, NULL,
+     "d(conv(x, w) + b)/dx: conv_transpose(g, w); d/dw: conv_weight_grad(g, x); "
+     "d/db: sum(g) per channel"},
+};
 
 /* ---- input_grad(gy, w), and conv_transpose(x, w) + b ----------------------------- */
 
@@ -105,16 +112,25 @@ static int input_grad_backward(AgNode *n, Tensor *const *g, Tensor **gi)
 
 /* PyTorch names the node of a transposed convolution as that of a plain
  * one, and the nodes of the gradient kernels after the double backward. */
-static const AgOp conv_transpose_op = {"ConvolutionBackward", input_grad_backward, NULL};
-static const AgOp input_grad_op = {"ConvolutionBackwardBackward", input_grad_backward, NULL};
+static const AgOp conv_transpose_ops[2] = {
+    {"ConvolutionBackward", input_grad_backward, NULL,
+     "d(conv_transpose(x, w))/dx: conv(g, w); d/dw: conv_weight_grad(x, g)"},
+    {"ConvolutionBackward", input_grad_backward, NULL,
+     "d(conv_transpose(x, w) + b)/dx: conv(g, w); d/dw: conv_weight_grad(x, g); "
+     "d/db: sum(g) per channel"},
+};
+static const AgOp input_grad_op = {"ConvolutionBackwardBackward", input_grad_backward, NULL,
+                                   "d(conv_input_grad(u, w))/du: conv(g, w); "
+                                   "d/dw: conv_weight_grad(u, g)"};
 
 Tensor *ag_conv(const Tensor *x, const Tensor *w, const Tensor *b, const ConvParams *p)
 {
     if (!x || !w)
         return NULL;
     if (p->transposed)
-        return record(&conv_transpose_op, x, w, b, p, tensor_conv_transpose(x, w, b, p));
-    return record(&conv_op, x, w, b, p, tensor_conv(x, w, b, p));
+        return record(&conv_transpose_ops[b != NULL], x, w, b, p,
+                      tensor_conv_transpose(x, w, b, p));
+    return record(&conv_ops[b != NULL], x, w, b, p, tensor_conv(x, w, b, p));
 }
 
 Tensor *ag_conv_input_grad(const Tensor *g, const Tensor *w, const int64_t *in_size,
@@ -137,7 +153,9 @@ static int weight_grad_backward(AgNode *n, Tensor *const *g, Tensor **gi)
     return 0;
 }
 
-static const AgOp weight_grad_op = {"ConvolutionBackwardBackward", weight_grad_backward, NULL};
+static const AgOp weight_grad_op = {"ConvolutionBackwardBackward", weight_grad_backward, NULL,
+                                    "d(conv_weight_grad(u, x))/du: conv(x, g); "
+                                    "d/dx: conv_input_grad(u, g)"};
 
 Tensor *ag_conv_weight_grad(const Tensor *g, const Tensor *x, const int64_t *k_size,
                             const ConvParams *p)

@@ -282,3 +282,23 @@ T.test("help texts", function()
     T.truthy(torch.helptext(nn[name]):find("nn." .. name, 1, true), "nn." .. name)
   end
 end)
+
+T.test("every convolution node has a derivative formula with one letter per input", function()
+  local D = require "torch.describe"
+  local x, w, b = randn(1, 2, 4, 4), randn(2, 2, 3, 3), randn(2)
+  local y = torch.conv2d(x, w, b)
+  local gx = torch.autograd.grad({y:sum()}, {x}, {create_graph = true})[1]
+  local gw = torch.autograd.grad({torch.conv2d(x, w):sum()}, {w}, {create_graph = true})[1]
+  for _, t in ipairs {y, torch.conv2d(x, w), torch.conv_transpose2d(x, w:transpose(1, 2):contiguous()),
+    torch.conv_transpose2d(x, w, b), gx, gw} do
+    local info = torch.autograd._node(t.grad_fn)
+    local f = D.parse_formula(info.formula, #info.inputs)
+    T.truthy(f, info.name .. " has a formula that parses: " .. tostring(info.formula))
+    T.eq(#f.vars, #info.inputs, info.name .. ": letters for " .. info.formula)
+    for i, input in ipairs(info.inputs) do
+      if input.node then T.truthy(f.clauses[i], info.name .. ": a clause for input " .. i) end
+    end
+  end
+  local story = tostring(torch.autograd.explain(y:sum()))
+  T.truthy(story:find("conv_weight_grad(g, x)", 1, true), story)
+end)

@@ -22,8 +22,9 @@ function MLP:forward(x)
 end
 
 local model = MLP()
-local loss_fn = nn.CrossEntropyLoss()
-local optimizer = optim.SGD(model:parameters(), {lr = opts.lr, momentum = opts.momentum})
 if not opts.quiet then print(model) end
-
-classify.fit(opts, model, loss_fn, optimizer, classify.datasets(opts))
+classify.fit(opts, {
+  model = model,
+  loss_fn = nn.CrossEntropyLoss(),
+  optimizer = optim.SGD(model:parameters(), {lr = opts.lr, momentum = opts.momentum}),
+}, classify.datasets(opts))

@@ -288,10 +288,13 @@ static int job_run(ConvJob *j, int threads, char *cols)
         return 0;
     }
     /* Each thread's GEMMs run on that thread alone: BLAS's own pool would
-     * only oversubscribe the cores we are already using. */
+     * only oversubscribe the cores we are already using.  The samples are
+     * dealt out statically so that each thread's weight-gradient
+     * accumulator always sums the same samples in the same order: training
+     * is reproducible run to run (and a resumed run equals an uninterrupted one). */
     int blas_threads = openblas_get_num_threads();
     openblas_set_num_threads(1);
-#pragma omp parallel for num_threads(threads) schedule(dynamic)
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t n = 0; n < j->g.n; n++) {
         if (tensor_interrupt_requested)
             continue;

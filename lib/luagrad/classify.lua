@@ -5,7 +5,8 @@
 -- macro F1, the per-class table, the confusion matrix, the learning curves
 -- and a few test images with their predicted labels).
 --
--- The scripts keep what differs: the model and the recipe.
+-- The scripts keep what differs: the model and the recipe (a table of model,
+-- loss_fn, optimizer and, optionally, a scheduler stepped after every batch).
 local cli = require "luagrad.cli"
 local metrics = torch.metrics
 
@@ -48,7 +49,8 @@ end
 
 --- One pass over the training set; returns the mean loss, the accuracy and
 -- the progress summary line.
-function classify.train(loader, model, loss_fn, optimizer, epoch, opts)
+function classify.train(loader, recipe, epoch, opts)
+  local model, loss_fn, optimizer, scheduler = recipe.model, recipe.loss_fn, recipe.optimizer, recipe.scheduler
   model:train()
   local bar = torch.progress(loader, {desc = string.format("epoch %d/%d", epoch, opts.epochs),
     enabled = not opts.quiet and nil})
@@ -59,6 +61,7 @@ function classify.train(loader, model, loss_fn, optimizer, epoch, opts)
     optimizer:zero_grad()
     loss:backward()
     optimizer:step()
+    if scheduler then scheduler:step() end
     local n = y:size(1)
     total_loss = total_loss + loss:item() * n
     correct = correct + logits:argmax(2):eq(y):sum():item()
@@ -85,12 +88,17 @@ function classify.test(loader, model, loss_fn, classes)
   return total_loss / seen, cm
 end
 
---- Restores model, optimizer, history and random state from opts.resume;
--- returns the epoch to start from (1 without --resume) and the history.
-function classify.resume(opts, model, optimizer)
+-- What a checkpoint holds besides the epoch and the history.
+local function checkpoint_state(recipe)
+  return {model = recipe.model, optimizer = recipe.optimizer, scheduler = recipe.scheduler}
+end
+
+--- Restores the recipe's state, the history and the random state from
+-- opts.resume; returns the epoch to start from (1 without --resume) and the history.
+function classify.resume(opts, recipe)
   local history = {train_loss = {}, train_acc = {}, test_loss = {}, test_acc = {}}
   if not opts.resume then return 1, history end
-  local ck = torch.load_checkpoint(opts.resume, {model = model, optimizer = optimizer})
+  local ck = torch.load_checkpoint(opts.resume, checkpoint_state(recipe))
   if not opts.quiet then print(string.format("resumed from %s after epoch %d", opts.resume, ck.epoch)) end
   return ck.epoch + 1, ck.history
 end
@@ -110,20 +118,21 @@ function classify.end_epoch(opts, epoch, history, train, test, seconds, state)
   end
 end
 
---- Trains for opts.epochs (from a checkpoint with --resume), testing and
--- saving after every epoch, then prints the report.
-function classify.fit(opts, model, loss_fn, optimizer, train_set, test_set)
+--- Trains recipe.model for opts.epochs (from a checkpoint with --resume),
+-- testing and saving after every epoch, then prints the report.
+function classify.fit(opts, recipe, train_set, test_set)
+  local model, loss_fn = recipe.model, recipe.loss_fn
   local train_loader = data.DataLoader(train_set, {batch_size = opts.batch_size, shuffle = true})
   local test_loader = data.DataLoader(test_set, {batch_size = 1000})
-  local first, history = classify.resume(opts, model, optimizer)
+  local first, history = classify.resume(opts, recipe)
   local cm
   for epoch = first, opts.epochs do
     local start = torch.clock()
-    local train_loss, train_acc = classify.train(train_loader, model, loss_fn, optimizer, epoch, opts)
+    local train_loss, train_acc = classify.train(train_loader, recipe, epoch, opts)
     local test_loss
     test_loss, cm = classify.test(test_loader, model, loss_fn, test_set.classes)
     classify.end_epoch(opts, epoch, history, {train_loss, train_acc}, {test_loss, cm:accuracy()},
-      torch.clock() - start, {model = model, optimizer = optimizer})
+      torch.clock() - start, checkpoint_state(recipe))
   end
   if not cm then _, cm = classify.test(test_loader, model, loss_fn, test_set.classes) end
   classify.report(opts, cm, history, model, test_set)

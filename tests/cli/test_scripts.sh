@@ -47,5 +47,19 @@ check "mnist_mlp resumed" 0 "resumed from resumed.safetensors after epoch 1" -- 
   "$LG" "$scripts/mnist_mlp.lua" --epochs 2 --resume resumed.safetensors --save resumed.safetensors
 check "resume = uninterrupted run" 0 "" -- cmp straight.safetensors resumed.safetensors
 
+# The CNN, with its per-batch learning-rate schedule in the checkpoint too:
+# a run killed (kill -9) once its first checkpoint is on disk, then resumed,
+# ends where an uninterrupted run ends.
+check "cnn trains" 0 "test accuracy: (8[0-9]|9[0-9])\.[0-9]{2}%$" -- \
+  "$LG" "$scripts/cnn.lua" --epochs 2 --save cnn_straight.safetensors --quiet
+"$LG" "$scripts/cnn.lua" --epochs 2 --save cnn_resumed.safetensors --quiet > /dev/null 2>&1 &
+pid=$!
+for _ in $(seq 600); do [ -e cnn_resumed.safetensors ] && break; sleep 0.1; done
+kill -9 "$pid" 2> /dev/null
+wait "$pid" 2> /dev/null
+check "cnn resumed after kill -9" 0 "test accuracy" -- \
+  "$LG" "$scripts/cnn.lua" --epochs 2 --resume cnn_resumed.safetensors --save cnn_resumed.safetensors --quiet
+check "cnn resume = uninterrupted run" 0 "" -- cmp cnn_straight.safetensors cnn_resumed.safetensors
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

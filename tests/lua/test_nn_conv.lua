@@ -302,3 +302,17 @@ T.test("every convolution node has a derivative formula with one letter per inpu
   local story = tostring(torch.autograd.explain(y:sum()))
   T.truthy(story:find("conv_weight_grad(g, x)", 1, true), story)
 end)
+
+-- Regression: the weight gradient summed per-thread shares in whatever order
+-- the threads took samples, so two identical training runs drifted apart.
+T.test("conv2d weight gradient is the same bit for bit run to run (2 threads)", function()
+  local threads = torch.get_num_threads()
+  torch.set_num_threads(2)
+  torch.manual_seed(3)
+  local x, g = torch.randn(64, 6, 14, 14), torch.randn(64, 16, 10, 10)
+  local w = torch.randn(16, 6, 5, 5):requires_grad_()
+  local function grad() w.grad = nil; F.conv2d(x, w):backward(g); return w.grad:clone() end
+  local first = grad()
+  for _ = 1, 10 do T.eq((grad() - first):abs():max():item(), 0) end
+  torch.set_num_threads(threads)
+end)

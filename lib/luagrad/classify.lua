@@ -52,8 +52,9 @@ end
 function classify.train(loader, recipe, epoch, opts)
   local model, loss_fn, optimizer, scheduler = recipe.model, recipe.loss_fn, recipe.optimizer, recipe.scheduler
   model:train()
-  local bar = torch.progress(loader, {desc = string.format("epoch %d/%d", epoch, opts.epochs),
-    enabled = not opts.quiet and nil})
+  local bar_opts = {desc = string.format("epoch %d/%d", epoch, opts.epochs)}
+  if opts.quiet then bar_opts.enabled = false end   -- otherwise the bar draws on a terminal only
+  local bar = torch.progress(loader, bar_opts)
   local total_loss, correct, seen = 0, 0, 0
   for x, y in bar do
     local logits = model(x)

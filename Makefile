@@ -23,7 +23,8 @@ LUA_LIBS    := $(shell pkg-config --libs lua5.4 2>/dev/null)
 BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
 BLAS_LIBS   := $(shell pkg-config --libs-only-L openblas 2>/dev/null) -lopenblas
 
-WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
+WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter \
+            -Wno-missing-field-initializers
 OPT      ?= -O2 -g
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) -fPIC -fopenmp -I. $(LUA_CFLAGS) $(BLAS_CFLAGS)
 LDLIBS   := $(BLAS_LIBS) -lz -lm -fopenmp

@@ -17,6 +17,8 @@ typedef struct {
     lua_CFunction fn;
     const char *signature;   /* "torch.zeros(size..., {dtype=, requires_grad=})" */
     const char *doc;         /* one or two sentences */
+    const char *example;     /* Lua lines that run as they stand (help, docs and a test run
+                              * them); entries without one leave it out */
 } BindFn;
 
 /* Sets each function as a field of the table at `index` and records its

@@ -22,12 +22,16 @@ void bind_functions(lua_State *L, int index, const BindFn *fns)
         lua_pushcfunction(L, f->fn);
         lua_pushvalue(L, -1);
         lua_setfield(L, index, f->name);
-        lua_createtable(L, 0, 2);
+        lua_createtable(L, 0, 3);
         lua_pushstring(L, f->signature);
         lua_setfield(L, -2, "signature");
         lua_pushstring(L, f->doc);
         lua_setfield(L, -2, "doc");
-        lua_settable(L, -3);                 /* docs[fn] = {signature, doc} */
+        if (f->example) {
+            lua_pushstring(L, f->example);
+            lua_setfield(L, -2, "example");
+        }
+        lua_settable(L, -3);                 /* docs[fn] = {signature, doc, example} */
     }
     lua_pop(L, 1);
 }

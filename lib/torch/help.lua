@@ -9,9 +9,10 @@ local torch = require "torch"
 
 local docs = torch._docs
 
---- Records the help text of `value` (a function or a module table).
-function torch.doc(value, signature, text)
-  docs[value] = {signature = signature, doc = text}
+--- Records the help text of `value` (a function or a module table) and,
+--- optionally, an example: Lua lines that run as they stand.
+function torch.doc(value, signature, text, example)
+  docs[value] = {signature = signature, doc = text, example = example}
   return value
 end
 
@@ -64,6 +65,9 @@ function torch.helptext(x)
   local text
   if entry then
     text = entry.signature .. "\n  " .. entry.doc
+    if entry.example then
+      text = text .. "\n\n  Example:\n    " .. entry.example:gsub("\n", "\n    ")
+    end
   elseif type(value) == "function" then
     text = (name or "this function") .. ": no help text"
   end
@@ -80,8 +84,8 @@ function torch.help(x)
 end
 
 torch.doc(torch, "torch", "Tensors, their operations and autograd.")
-torch.doc(torch.doc, "torch.doc(value, signature, text)",
-  "Records the help text shown by help(value); returns value.")
+torch.doc(torch.doc, "torch.doc(value, signature, text, example)",
+  "Records the help text shown by help(value), with an optional example (Lua lines that run as they stand); returns value.")
 torch.doc(torch.helptext, "torch.helptext(x)", "Returns the text help(x) prints.")
 torch.doc(torch.help, "help(x)",
   "Prints the signature and description of a function, the contents of a module, or an introduction when called with no argument. x may also be a dotted name such as \"torch.zeros\".")

@@ -7,6 +7,11 @@ T.test("help of a C function shows its signature and description", function()
   T.truthy(text:find("threads", 1, true), "description")
 end)
 
+T.test("help shows the example of a function that has one", function()
+  local text = torch.helptext(torch.get_num_threads)
+  T.truthy(text:find("Example:\n    print(torch.get_num_threads())", 1, true), "example in: " .. text)
+end)
+
 T.test("help by dotted name equals help by value", function()
   T.eq(torch.helptext "torch.get_num_threads", torch.helptext(torch.get_num_threads))
 end)

@@ -4,6 +4,7 @@
 #   make deps       install the Debian packages the build needs (apt-get as root)
 #   make test       deps + build + every test suite; ends with "N passed, M failed"
 #   make asan       the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz       the libFuzzer harnesses of fuzz/ for FUZZ_SECONDS each (clang)
 #   make bench      benchmarks side by side with PyTorch (scripts/bench)
 #   make teach-deps Graphviz, which torch.autograd.draw renders graphs with (optional)
 #   make demo       train the MLP (5 epochs) and the CNN (2 epochs) on Fashion-MNIST
@@ -36,7 +37,7 @@ MODULE_OBJ := $(MODULE_SRC:%.c=$(BUILD)/%.o)
 EXE_OBJ    := $(BUILD)/vm/main.o $(BUILD)/vm/repl.o
 C_TESTS    := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/c/test_*.c)))
 
-.PHONY: all deps test asan bench bench-deps teach-deps demo install uninstall clean
+.PHONY: all deps test asan fuzz fuzz-deps bench bench-deps teach-deps demo install uninstall clean
 
 all: $(EXE) torch.so $(C_TESTS) $(BUILD)/ptydrive
 
@@ -87,6 +88,27 @@ asan: deps
 	  luagrad-asan build-asan/ptydrive $(C_TESTS:$(BUILD)/%=build-asan/%)
 	ASAN_OPTIONS=allocator_may_return_null=1 LUAGRAD=./luagrad-asan tests/run.sh build-asan
 
+# Every parser of outside bytes under libFuzzer with ASan + UBSan (fuzz/run.sh
+# prints executions, coverage and findings per harness); the objects are
+# built by clang apart, in build-fuzz/.
+FUZZ_SECONDS  ?= 60
+FUZZ_SANITIZE := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -Wno-pass-failed \
+                 -fno-sanitize-recover=undefined
+FUZZ_TARGETS  := $(patsubst fuzz/%.c,build-fuzz/%,$(wildcard fuzz/fuzz_*.c))
+fuzz: fuzz-deps
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="$(FUZZ_SANITIZE)" $(FUZZ_TARGETS)
+	fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+fuzz-deps:
+	$(MAKE) deps EXTRA_PACKAGES="clang libomp-dev"
+
+# fuzz_table runs torch.tensor in an embedded Lua state, which finds lib/ and
+# fuzz/table_sandbox.lua here.
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(MODULE_OBJ) $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DLUAGRAD_ROOT='"$(CURDIR)"' -fsanitize=fuzzer -o $@ $< $(MODULE_OBJ) $(CORE_OBJ) \
+	  $(LUA_LIBS) $(LDLIBS)
+
 # Side by side with PyTorch when Debian's python3-torch is there (not required).
 bench: deps all $(BUILD)/bench_sgemm
 	scripts/bench/run.sh
@@ -117,4 +139,4 @@ uninstall:
 	cd lib && find . -name '*.lua' -exec rm -f $(DESTDIR)$(PREFIX)/share/lua/5.4/{} \;
 
 clean:
-	rm -rf build build-asan luagrad luagrad-asan torch.so
+	rm -rf build build-asan build-fuzz luagrad luagrad-asan torch.so

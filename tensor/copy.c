@@ -6,7 +6,9 @@
  * are a 5x5 table, one per (dst, src) dtype pair, stamped out by a macro
  * from one template; the conversion rules are C casts as in PyTorch's
  * c10::convert, except that float -> uint8 goes through int64 (so -1.0 gives
- * 255 rather than undefined behaviour) and anything -> bool is `!= 0`.  The
+ * 255 rather than undefined behaviour), float -> int64 of NaN, Inf or a value
+ * out of range gives INT64_MIN (x86's answer, made defined) and anything ->
+ * bool is `!= 0`.  The
  * common case of a contiguous copy of one dtype is a single memmove (a memcpy
  * that also allows two overlapping views of one storage).
  */
@@ -18,8 +20,8 @@
 /* The conversion of a value `x` into each destination type. */
 #define CAST_FLOAT32(x) ((float)(x))
 #define CAST_FLOAT64(x) ((double)(x))
-#define CAST_INT64(x) ((int64_t)(x))
-#define CAST_UINT8(x) ((uint8_t)(int64_t)(x))
+#define CAST_INT64(x) DTYPE_TO_INT64(x)
+#define CAST_UINT8(x) ((uint8_t)DTYPE_TO_INT64(x))
 #define CAST_BOOL(x) ((uint8_t)((x) != 0))
 
 /* X(dst dtype, dst C type, src dtype, src C type) for every pair. */

@@ -216,15 +216,23 @@ int csv_read(const char *path, char delimiter, bool header, CsvTable *out)
         tensor_fail("read_csv: %s: out of memory", path);
     else if (file_read_exact(fp, text, (size_t)size, "read_csv", path, "the text") == 0) {
         text[size] = '\0';
-        if (strlen(text) != size) {
-            tensor_fail("read_csv: %s: a NUL byte in the text (a binary file?)", path);
-        } else {
-            Cursor c = {path, delimiter, text, 1};
-            rc = parse(&c, header, out);
-        }
+        rc = csv_parse(path, text, (size_t)size, delimiter, header, out);
     }
     free(text);
     fclose(fp);
+    return rc;
+}
+
+int csv_parse(const char *path, char *text, size_t size, char delimiter, bool header, CsvTable *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = -1;
+    if (strlen(text) != size) {
+        tensor_fail("read_csv: %s: a NUL byte in the text (a binary file?)", path);
+    } else {
+        Cursor c = {path, delimiter, text, 1};
+        rc = parse(&c, header, out);
+    }
     if (rc != 0)
         csv_table_free(out);
     return rc;

@@ -19,6 +19,10 @@ typedef struct {
 
 /* 0, or -1 with "read_csv: <path>:<line>: what is wrong". */
 int csv_read(const char *path, char delimiter, bool header, CsvTable *out);
+/* The same from text[0..size), which must be followed by a NUL (text[size]
+ * == 0); fields are NUL-terminated in place while they are converted and
+ * restored after.  `path` only names the text in messages. */
+int csv_parse(const char *path, char *text, size_t size, char delimiter, bool header, CsvTable *out);
 void csv_table_free(CsvTable *t);
 
 #endif

@@ -134,9 +134,9 @@ void dtype_store(DType dt, void *p, double v)
     switch (dt) {
     case DTYPE_FLOAT32: *(float *)p = (float)v; break;
     case DTYPE_FLOAT64: *(double *)p = v; break;
-    case DTYPE_INT64: *(int64_t *)p = (int64_t)v; break;
+    case DTYPE_INT64: *(int64_t *)p = dtype_double_to_int64(v); break;
     /* Through int64 like PyTorch, so -1.0 becomes 255 rather than C's UB. */
-    case DTYPE_UINT8: *(uint8_t *)p = (uint8_t)(int64_t)v; break;
+    case DTYPE_UINT8: *(uint8_t *)p = (uint8_t)dtype_double_to_int64(v); break;
     default: *(uint8_t *)p = v != 0; break;
     }
 }

@@ -79,7 +79,18 @@ static void convert(const unsigned char *raw, int size, Tensor *t)
     }
 }
 
-static Tensor *read_body(gzFile gz, const char *path)
+/* The most data bytes a file of `size` bytes can hold after a header of
+ * `head` bytes: the rest of a plain file; for gzip, deflate's largest
+ * expansion (1032:1, zlib's technical notes).  A header is checked against it
+ * before anything is allocated, so a few bytes cannot claim gigabytes. */
+static uint64_t data_capacity(gzFile gz, uint64_t size, uint64_t head)
+{
+    if (gzdirect(gz))
+        return size > head ? size - head : 0;
+    return size > UINT64_MAX / 1032 ? UINT64_MAX : size * 1032;
+}
+
+static Tensor *read_body(gzFile gz, const char *path, uint64_t file_size)
 {
     unsigned char head[4], dims[4 * TENSOR_MAX_DIMS];
     if (gz_read_exact(gz, head, 4, path, "the magic number") != 0)
@@ -103,16 +114,23 @@ static Tensor *read_body(gzFile gz, const char *path)
     int size = idx_types[type].size;
     if (!shape_check(ndim, shape, &numel) || numel > INT64_MAX / 8)
         return tensor_fail("read_idx: %s: the dims describe more data than any file holds", path);
-    Tensor *t = tensor_empty(ndim, shape, idx_types[type].dtype);
-    if (!t)
-        return NULL;
     size_t bytes = (size_t)numel * (size_t)size;
-    /* uint8 data is read in place; the others through a buffer of raw bytes. */
-    bool direct = t->dtype == DTYPE_UINT8;
-    unsigned char *raw = direct ? tensor_data(t) : malloc(bytes ? bytes : 1);
     char what[96], shape_text[64];
     snprintf(what, sizeof what, "%s data of shape %s", idx_types[type].name,
              shape_str(ndim, shape, shape_text, sizeof shape_text));
+    uint64_t capacity = data_capacity(gz, file_size, 4 + 4 * (uint64_t)ndim);
+    if (bytes > capacity && gzdirect(gz))
+        return tensor_fail("read_idx: %s: truncated: %s needs %zu bytes, only %llu are there", path, what,
+                           bytes, (unsigned long long)capacity);
+    if (bytes > capacity)
+        return tensor_fail("read_idx: %s: truncated: %s needs %zu bytes, more than a %llu-byte gzip file "
+                           "can hold", path, what, bytes, (unsigned long long)file_size);
+    Tensor *t = tensor_empty(ndim, shape, idx_types[type].dtype);
+    if (!t)
+        return NULL;
+    /* uint8 data is read in place; the others through a buffer of raw bytes. */
+    bool direct = t->dtype == DTYPE_UINT8;
+    unsigned char *raw = direct ? tensor_data(t) : malloc(bytes ? bytes : 1);
     int rc = bytes == 0 ? 0 : raw ? gz_read_exact(gz, raw, bytes, path, what) : (tensor_fail("out of memory"), -1);
     if (!direct) {
         if (rc == 0)
@@ -151,8 +169,10 @@ Tensor *idx_read(const char *path)
             close(fd);
         return tensor_fail("read_idx: %s: cannot open: out of memory or descriptors", path);
     }
-    gzbuffer(gz, 1 << 18);
-    Tensor *t = read_body(gz, path);
+    /* A large buffer for a large file, no larger than the file for a small
+     * one (whose reads then cost no 768 KiB of buffers). */
+    gzbuffer(gz, size < (1 << 18) ? (unsigned)size + 1 : 1 << 18);
+    Tensor *t = read_body(gz, path, size);
     gzclose(gz);
     return t;
 }

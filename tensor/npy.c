@@ -269,12 +269,9 @@ static Tensor *read_data(FILE *fp, const char *path, const NpyHeader *h, uint64_
     return h->fortran && h->ndim > 1 ? from_fortran(t) : t;
 }
 
-Tensor *npy_read(const char *path)
+Tensor *npy_read_stream(FILE *fp, uint64_t size, const char *path)
 {
-    uint64_t size, data_at = 0;
-    FILE *fp = file_open_read("load", path, &size);
-    if (!fp)
-        return NULL;
+    uint64_t data_at = 0;
     size_t len = 0;
     char *text = read_header(fp, path, size, &len, &data_at);
     NpyHeader h;
@@ -282,6 +279,16 @@ Tensor *npy_read(const char *path)
     if (text && parse_header(path, text, len, &h) == 0)
         t = read_data(fp, path, &h, size - data_at);
     free(text);
+    return t;
+}
+
+Tensor *npy_read(const char *path)
+{
+    uint64_t size;
+    FILE *fp = file_open_read("load", path, &size);
+    if (!fp)
+        return NULL;
+    Tensor *t = npy_read_stream(fp, size, path);
     fclose(fp);
     return t;
 }

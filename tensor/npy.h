@@ -12,10 +12,15 @@
 #ifndef LUAGRAD_NPY_H
 #define LUAGRAD_NPY_H
 
+#include <stdio.h>
+
 #include "tensor/tensor.h"
 
 /* NULL with a message "load: <path>: ..." on failure. */
 Tensor *npy_read(const char *path);
+/* The same from an open stream of `size` bytes (fmemopen serves memory);
+ * `path` only names it in messages. */
+Tensor *npy_read_stream(FILE *fp, uint64_t size, const char *path);
 /* Atomic; -1 with a message "save: <path>: ...". */
 int npy_write(const char *path, const Tensor *t);
 

@@ -59,13 +59,13 @@ const int64_t *load_i64(DType dt, const void *src, int64_t n, int64_t *buf)
 #define STORE_AS(CT, dst, v, n, CAST)                                                    \
     for (int64_t i_ = 0; i_ < (n); i_++)                                                 \
         ((CT *)(dst))[i_] = CAST((v)[i_])
-#define CAST_UINT8(x) (uint8_t)(int64_t)(x)
+#define CAST_UINT8(x) (uint8_t)DTYPE_TO_INT64(x)
 #define CAST_BOOL(x) (uint8_t)((x) != 0)
 #define STORE_ALL(dt, dst, v, n)                                                         \
     switch (dt) {                                                                        \
     case DTYPE_FLOAT32: STORE_AS(float, dst, v, n, (float)); break;                      \
     case DTYPE_FLOAT64: STORE_AS(double, dst, v, n, (double)); break;                    \
-    case DTYPE_INT64: STORE_AS(int64_t, dst, v, n, (int64_t)); break;                    \
+    case DTYPE_INT64: STORE_AS(int64_t, dst, v, n, DTYPE_TO_INT64); break;               \
     case DTYPE_UINT8: STORE_AS(uint8_t, dst, v, n, CAST_UINT8); break;                   \
     default: STORE_AS(uint8_t, dst, v, n, CAST_BOOL);                                    \
     }

@@ -330,12 +330,8 @@ static int read_tensors(FILE *fp, const char *path, Safetensors *st)
     return 0;
 }
 
-Safetensors *safetensors_read(const char *path)
+Safetensors *safetensors_read_stream(FILE *fp, uint64_t size, const char *path)
 {
-    uint64_t size;
-    FILE *fp = file_open_read("load", path, &size);
-    if (!fp)
-        return NULL;
     Safetensors *st = calloc(1, sizeof *st);
     unsigned char len8[8];
     char *header = NULL;
@@ -363,12 +359,22 @@ Safetensors *safetensors_read(const char *path)
             rc = read_tensors(fp, path, st);
     }
     free(header);
-    fclose(fp);
     if (rc != 0) {
         safetensors_free(st);
         free(st);
         return NULL;
     }
+    return st;
+}
+
+Safetensors *safetensors_read(const char *path)
+{
+    uint64_t size;
+    FILE *fp = file_open_read("load", path, &size);
+    if (!fp)
+        return NULL;
+    Safetensors *st = safetensors_read_stream(fp, size, path);
+    fclose(fp);
     return st;
 }
 

@@ -23,6 +23,8 @@
 #ifndef LUAGRAD_SAFETENSORS_H
 #define LUAGRAD_SAFETENSORS_H
 
+#include <stdio.h>
+
 #include "tensor/json.h"
 #include "tensor/tensor.h"
 
@@ -53,6 +55,9 @@ int safetensors_parse_header(const char *path, const char *json, size_t len, uin
                              Safetensors *out);
 /* The whole file, tensors included; NULL with a message. */
 Safetensors *safetensors_read(const char *path);
+/* The same from an open stream of `size` bytes (fmemopen serves memory);
+ * `path` only names it in messages. */
+Safetensors *safetensors_read_stream(FILE *fp, uint64_t size, const char *path);
 void safetensors_free(Safetensors *st);
 
 /* Writes n tensors under their names (UTF-8, distinct) and nmeta metadata

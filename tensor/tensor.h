@@ -113,6 +113,16 @@ int dtype_set_default(DType dt);
  * int64, -> bool is != 0). */
 double dtype_load(DType dt, const void *p);
 void dtype_store(DType dt, void *p, double v);
+/* A double as int64.  C leaves NaN, the infinities and values beyond the
+ * range undefined; they give INT64_MIN, what x86's conversion instruction
+ * (and so PyTorch there) produces. */
+static inline int64_t dtype_double_to_int64(double v)
+{
+    return v >= -0x1p63 && v < 0x1p63 ? (int64_t)v : INT64_MIN;
+}
+/* Any C number as int64: floats as above, integers by C's cast. */
+#define DTYPE_TO_INT64(x) _Generic((x), float: dtype_double_to_int64(x), double: dtype_double_to_int64(x), \
+                                   default: (int64_t)(x))
 
 /* ---- storage (storage.c) ------------------------------------------------- */
 

@@ -21,6 +21,15 @@
 
 /* ---- a new tensor, and its requires_grad option ------------------------------- */
 
+/* Makes t (on top of the stack) a leaf that requires grad when the options
+ * at `opts` say so; returns 1, the count of results. */
+static int mark_requires_grad(lua_State *L, Tensor *t, int opts, const char *fn)
+{
+    if (opt_bool(L, opts, "requires_grad", false) && ag_set_requires_grad(t, true) < 0)
+        return raise_tensor_error_in(L, fn);
+    return 1;
+}
+
 /* Pushes the new tensor t (NULL: raises the core's message), or releases it
  * and raises when the fill that made it failed (status != 0); then marks it
  * as a leaf that requires grad when the options at `opts` say so. */
@@ -33,9 +42,7 @@ static int push_new(lua_State *L, Tensor *t, int status, int opts, const char *f
         return raise_tensor_error(L);
     }
     push_tensor(L, t);
-    if (opt_bool(L, opts, "requires_grad", false) && ag_set_requires_grad(t, true) < 0)
-        return raise_tensor_error_in(L, fn);
-    return 1;
+    return mark_requires_grad(L, t, opts, fn);
 }
 
 /* ---- torch.tensor ---------------------------------------------------------- */
@@ -101,10 +108,17 @@ static void check_nested(lua_State *L, int depth, Inferred *inf)
     }
 }
 
-/* Stores the leaves in row-major order into contiguous `data`. */
+/* Stores the leaves in row-major order into contiguous `data`.  Lua code can
+ * run between the two walks (the options' metamethods, a finalizer during
+ * an allocation) and change the table, so the shape is checked again: a
+ * list that has become a number must not reach lua_rawgeti. */
 static void store_nested(lua_State *L, int depth, const Inferred *inf, DType dt, char *data, int64_t *pos)
 {
-    if (depth == inf->ndim) {
+    bool leaf = depth == inf->ndim;
+    if (leaf ? leaf_kind(L, -1) == KIND_NONE
+             : lua_type(L, -1) != LUA_TTABLE || (int64_t)lua_rawlen(L, -1) != inf->shape[depth])
+        luaL_error(L, "tensor: the data table changed while it was being read");
+    if (leaf) {
         void *p = data + (*pos)++ * (int64_t)dtype_size(dt);
         if (dt == DTYPE_INT64 && lua_isinteger(L, -1))
             *(int64_t *)p = (int64_t)lua_tointeger(L, -1);       /* exact beyond 2^53 */
@@ -137,10 +151,12 @@ static int l_tensor(lua_State *L)
     Tensor *t = tensor_empty(inf.ndim, inf.shape, dt);
     if (t == NULL)
         return raise_tensor_error_in(L, "tensor");
+    push_tensor(L, t);                        /* Lua owns it: an error below frees it */
+    lua_pushvalue(L, 1);
     int64_t pos = 0;
     store_nested(L, 0, &inf, dt, tensor_data(t), &pos);
     lua_pop(L, 1);
-    return push_new(L, t, 0, 2, "tensor");
+    return mark_requires_grad(L, t, 2, "tensor");
 }
 
 /* ---- filled constructors ----------------------------------------------------- */

@@ -25,6 +25,17 @@ T.test("torch.tensor rejects ragged and mixed data", function()
   T.errors("unknown dtype 'float16'", torch.tensor, {1}, {dtype = "float16"})
 end)
 
+-- The options are read between the two walks over the data: an __index that
+-- rewrites the data there made the second walk index a number (a crash).
+T.test("torch.tensor: data changed by the options' metamethod is an error, not a crash", function()
+  local data = {{1, 2}}
+  local opts = setmetatable({}, {__index = function() data[1] = 5 end})
+  T.errors("the data table changed while it was being read", torch.tensor, data, opts)
+  data = {{1, 2}}
+  opts = setmetatable({}, {__index = function() data[1] = {} end})
+  T.errors("the data table changed while it was being read", torch.tensor, data, opts)
+end)
+
 T.test("filled constructors take varargs or a table", function()
   T.allclose(torch.zeros(2, 3):totable(), {{0, 0, 0}, {0, 0, 0}})
   T.allclose(torch.ones({2}):totable(), {1, 1})

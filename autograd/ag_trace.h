@@ -8,6 +8,9 @@
  * Teaching mode is a tracer set on the thread (the Lua binding sets one for
  * torch.autograd.set_trace(true) and inside torch.autograd.trace).  Without
  * one, nodes carry no record and recording costs one test per node.
+ * Anomaly mode (torch.autograd.set_detect_anomaly) uses the same tracer for
+ * the one thing it needs: the traceback of where each node was made, which
+ * backward quotes when the node's gradient holds NaN or Inf.
  */
 #ifndef LUAGRAD_AG_TRACE_H
 #define LUAGRAD_AG_TRACE_H
@@ -17,11 +20,15 @@
 typedef struct AgTracer {
     /* Called for each node made while the tracer is set, with the inputs of
      * its op (NULL entries for absent ones): may set *origin to where the
-     * program is ("lesson.lua:12") and names[i] to the name input i goes by,
-     * each malloc'd (the record takes them).  Must not record ops itself. */
+     * program is ("lesson.lua:12"), *stack to the traceback there, and, when
+     * names is not NULL, names[i] to the name input i goes by, each malloc'd
+     * (the record takes them).  Must not record ops itself. */
     void (*describe)(void *ctx, AgNode *n, const Tensor *const *inputs, char **origin,
-                     char **names);
+                     char **stack, char **names);
     void *ctx;
+    /* Teaching mode: the record names the inputs and keeps copies of the
+     * values.  Without it (anomaly mode alone) only where. */
+    bool values;
 } AgTracer;
 
 /* Sets this thread's tracer (NULL: teaching mode off); returns the previous. */
@@ -41,6 +48,8 @@ bool ag_node_input_scalar(const AgNode *n, int i, double *value);
 /* The record of a node made in teaching mode; NULL when there is none or it
  * lacks that item (values of more than 65536 elements are not copied). */
 const char *ag_node_origin(const AgNode *n);
+/* The traceback of where the node was made (anomaly mode), or NULL. */
+const char *ag_node_stack(const AgNode *n);
 const char *ag_node_input_name(const AgNode *n, int i);
 Tensor *ag_node_input_value(const AgNode *n, int i);    /* borrowed */
 Tensor *ag_node_output_value(const AgNode *n, int k);   /* borrowed */

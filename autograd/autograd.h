@@ -24,11 +24,16 @@
 
 typedef struct AgNode AgNode;
 
-/* ---- grad mode (mode.c) --------------------------------------------------- */
+/* ---- grad mode and anomaly mode (mode.c) ----------------------------------- */
 
 /* Per thread; on by default. */
 bool ag_grad_enabled(void);
 void ag_set_grad_enabled(bool on);
+/* Per thread; off by default.  On, backward fails at the first node whose
+ * formula returns a gradient holding NaN or Inf, naming the node and, when
+ * a tracer recorded it (ag_trace.h), where the program made it. */
+bool ag_anomaly_enabled(void);
+void ag_set_anomaly_enabled(bool on);
 
 /* ---- a tensor's autograd attributes (meta.c) ------------------------------- */
 

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "autograd/ag_trace.h"
 #include "autograd/node.h"
 
 /* ---- the temporaries of the running formula (see node.h) --------------------- */
@@ -425,6 +426,46 @@ static int run_node_hooks(AgNode *n, Tensor **grads)
     return 0;
 }
 
+/* 1 when t holds a NaN, else 2 when it holds an Inf, else 0; -1 on failure. */
+static int nonfinite_kind(const Tensor *t)
+{
+    if (!dtype_is_floating(t->dtype))
+        return 0;
+    static const UnaryOp tests[2] = {UNARY_ISNAN, UNARY_ISINF};
+    for (int k = 0; k < 2; k++) {
+        Tensor *mask = tensor_unary(tests[k], t);
+        Tensor *any = mask ? tensor_any(mask, 0, NULL, false) : NULL;
+        bool found = any && *(const uint8_t *)tensor_data(any);
+        tensor_release(mask);
+        tensor_release(any);
+        if (!any)
+            return -1;
+        if (found)
+            return k + 1;
+    }
+    return 0;
+}
+
+/* Anomaly mode: fails at the first of n's gradients that holds NaN or Inf,
+ * naming the node and quoting where the program made it. */
+static int check_anomaly(const AgNode *n, Tensor *const *gi, int count)
+{
+    for (int i = 0; i < count; i++) {
+        int kind = gi[i] ? nonfinite_kind(gi[i]) : 0;
+        if (kind == 0)
+            continue;
+        if (kind > 0) {
+            const char *stack = ag_node_stack(n);
+            tensor_fail("anomaly: %s returned %s values in its gradient for input %d; %s%s",
+                        ag_node_name(n), kind == 1 ? "nan" : "inf", i + 1,
+                        stack ? "the forward op was made at\n" : "the forward op was made before anomaly "
+                        "detection was on, so where is not known", stack ? stack : "");
+        }
+        return -1;
+    }
+    return 0;
+}
+
 /* Runs task k's formula and passes its gradients on. */
 static int run_task(Graph *g, int k, const AgBackwardOptions *opt)
 {
@@ -462,6 +503,8 @@ static int run_task(Graph *g, int k, const AgBackwardOptions *opt)
         }
         gi[owned] = grad;
     }
+    if (status == 0 && ag_anomaly_enabled())
+        status = check_anomaly(n, gi, owned);
     if (status == 0 && opt->on_step)
         status = opt->on_step(opt->step_ctx, n, grads, gi);
     for (int i = 0; i < owned; i++) {
@@ -484,6 +527,9 @@ static int run_task(Graph *g, int k, const AgBackwardOptions *opt)
 static int graph_run(Graph *g, const AgBackwardOptions *opt, Capture *cap, bool one_step)
 {
     while (g->heap_len > 0) {
+        /* Ctrl-C stops a long backward between nodes (a flag test per node). */
+        if (tensor_check_interrupt())
+            return -1;
         int k = heap_pop(g);
         Task *t = &g->tasks[k];
         AgNode *n = t->node;

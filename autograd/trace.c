@@ -1,7 +1,8 @@
 /*
  * trace.c — teaching mode: the record a node made under a tracer keeps
- * (where it was made, its inputs' names, copies of its values), and the
- * accessors the teaching tools read nodes through (ag_trace.h).
+ * (where it was made, its inputs' names, copies of its values; in anomaly
+ * mode the traceback there), and the accessors the teaching tools and the
+ * engine read nodes through (ag_trace.h).
  *
  * Values are copies, not references: a reference to an input could lead
  * back to the node through a later in-place op on that input (a cycle that
@@ -24,6 +25,8 @@ typedef struct {
 
 struct AgTrace {
     char *origin;
+    char *stack;             /* anomaly mode's traceback, or NULL */
+    bool values;             /* teaching mode: names and copies of values */
     char **names;            /* one per input */
     Tensor **inputs;         /* one per input */
     TracedOutput *outputs;   /* n_outputs of them, grown as outputs are attached */
@@ -61,6 +64,7 @@ void ag_trace_free(struct AgTrace *trace, int n_inputs)
     free(trace->inputs);
     free(trace->outputs);
     free(trace->origin);
+    free(trace->stack);
     free(trace);
 }
 
@@ -78,8 +82,10 @@ void ag_trace_node(AgNode *n, const Tensor *const *inputs)
         return;
     }
     const AgTracer *tracer = ag_active_tracer;
-    tracer->describe(tracer->ctx, n, inputs, &trace->origin, trace->names);
-    for (int i = 0; i < n->n_inputs; i++)
+    trace->values = tracer->values;
+    tracer->describe(tracer->ctx, n, inputs, &trace->origin, &trace->stack,
+                     trace->values ? trace->names : NULL);
+    for (int i = 0; i < n->n_inputs && trace->values; i++)
         trace->inputs[i] = copy_value(inputs[i]);
     n->trace = trace;
 }
@@ -98,7 +104,7 @@ void ag_trace_output(AgNode *n, const Tensor *out, int output_nr)
     }
     TracedOutput *o = &trace->outputs[output_nr];
     tensor_release(o->value);
-    o->value = copy_value(out);
+    o->value = trace->values ? copy_value(out) : NULL;
     o->ndim = out->ndim;
     memcpy(o->shape, out->shape, (size_t)out->ndim * sizeof out->shape[0]);
 }
@@ -138,6 +144,11 @@ bool ag_node_input_scalar(const AgNode *n, int i, double *value)
 const char *ag_node_origin(const AgNode *n)
 {
     return n->trace ? n->trace->origin : NULL;
+}
+
+const char *ag_node_stack(const AgNode *n)
+{
+    return n->trace ? n->trace->stack : NULL;
 }
 
 const char *ag_node_input_name(const AgNode *n, int i)

@@ -15,7 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static _Thread_local char error_message[512];
+/* Room for a message that quotes a Lua traceback (autograd's anomaly mode). */
+static _Thread_local char error_message[2048];
 static _Thread_local unsigned long failures;
 
 volatile sig_atomic_t tensor_interrupt_requested;

@@ -14,7 +14,9 @@
  * then asks it where the program is and what it calls the op's inputs.  The
  * tracer answers from the Lua stack without running any Lua code (it is
  * called from inside an op): the first Lua frame gives the line, its locals,
- * its function's upvalues and then the globals give the names.
+ * its function's upvalues and then the globals give the names.  Anomaly mode
+ * (torch.autograd.set_detect_anomaly) turns the same tracer on to record only
+ * the traceback of where each node was made.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +288,7 @@ static int l_id(lua_State *L)
 typedef struct {
     AgTracer base;
     lua_State *L;            /* whose stack is read */
+    bool teaching;           /* set_trace(true) is in force */
     bool listing;            /* trace(fn): keep the nodes made, in order */
     AgNode **list;
     int count, cap;
@@ -338,8 +341,38 @@ static void name_inputs(lua_State *L, int level, int n, const Tensor *const *inp
     }
 }
 
+/* The traceback from the op's own frame out, in luaL_traceback's words but
+ * built in C: luaL_traceback makes Lua strings, and an allocation may run a
+ * collection whose finalizers run Lua code, from inside the op. */
+static char *traceback(lua_State *L)
+{
+    char buf[1536], what[160];
+    size_t len = (size_t)snprintf(buf, sizeof buf, "stack traceback:");
+    lua_Debug ar;
+    for (int level = 0; level < 12 && lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sln", &ar))
+            continue;
+        if (*ar.namewhat)
+            snprintf(what, sizeof what, "%s '%s'", ar.namewhat, ar.name);
+        else if (*ar.what == 'm')
+            snprintf(what, sizeof what, "main chunk");
+        else if (*ar.what != 'C')
+            snprintf(what, sizeof what, "function <%s:%d>", ar.short_src, ar.linedefined);
+        else
+            snprintf(what, sizeof what, "?");
+        char line[24] = "";
+        if (ar.currentline > 0)
+            snprintf(line, sizeof line, "%d:", ar.currentline);
+        int n = snprintf(buf + len, sizeof buf - len, "\n\t%s:%s in %s", ar.short_src, line, what);
+        if (n < 0 || (size_t)n >= sizeof buf - len)
+            break;
+        len += (size_t)n;
+    }
+    return copy_string(buf);
+}
+
 static void describe(void *ctx, AgNode *node, const Tensor *const *inputs, char **origin,
-                     char **names)
+                     char **stack, char **names)
 {
     LuaTracer *tr = ctx;
     lua_State *L = tr->L;
@@ -352,9 +385,12 @@ static void describe(void *ctx, AgNode *node, const Tensor *const *inputs, char 
         snprintf(where, sizeof where, "%s:%d", ar.source[0] == '@' ? ar.source + 1 : ar.short_src,
                  ar.currentline);
         *origin = copy_string(where);
-        name_inputs(L, level, ag_node_num_inputs(node), inputs, names);
+        if (names)
+            name_inputs(L, level, ag_node_num_inputs(node), inputs, names);
         break;
     }
+    if (ag_anomaly_enabled())
+        *stack = traceback(L);
     lua_settop(L, top);
     if (!tr->listing)
         return;
@@ -379,17 +415,41 @@ static int tracer_gc(lua_State *L)
     return 0;
 }
 
+/* The tracer is on for teaching mode, anomaly mode or both; it copies
+ * values only for teaching. */
+static void apply_tracer(LuaTracer *tr)
+{
+    tr->base.values = tr->teaching;
+    ag_set_tracer(tr->teaching || ag_anomaly_enabled() ? &tr->base : NULL);
+}
+
 /* torch.autograd._set_trace(on) (set_trace in lib/torch/trace.lua) */
 static int l_set_trace(lua_State *L)
 {
     LuaTracer *tr = lua_touserdata(L, TRACER_UPVALUE);
-    ag_set_tracer(lua_toboolean(L, 1) ? &tr->base : NULL);
+    tr->teaching = lua_toboolean(L, 1);
+    apply_tracer(tr);
+    return 0;
+}
+
+/* torch.autograd._set_anomaly(on) (set_detect_anomaly in lib/torch/anomaly.lua) */
+static int l_set_anomaly(lua_State *L)
+{
+    LuaTracer *tr = lua_touserdata(L, TRACER_UPVALUE);
+    ag_set_anomaly_enabled(lua_toboolean(L, 1));
+    apply_tracer(tr);
     return 0;
 }
 
 static int l_is_tracing(lua_State *L)
 {
-    lua_pushboolean(L, ag_tracer() != NULL);
+    lua_pushboolean(L, ag_tracer() != NULL && ag_tracer()->values);
+    return 1;
+}
+
+static int l_is_anomaly_enabled(lua_State *L)
+{
+    lua_pushboolean(L, ag_anomaly_enabled());
     return 1;
 }
 
@@ -398,7 +458,7 @@ static int l_is_tracing(lua_State *L)
 static int l_traced(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TFUNCTION);
-    LuaTracer tr = {.base = {describe, NULL}, .L = L, .listing = true};
+    LuaTracer tr = {.base = {describe, NULL, true}, .L = L, .listing = true};
     tr.base.ctx = &tr;
     const AgTracer *outer = ag_set_tracer(&tr.base);
     int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
@@ -424,6 +484,9 @@ static int l_traced(lua_State *L)
 static const BindFn teach_functions[] = {
     {"is_tracing", l_is_tracing, "torch.autograd.is_tracing()",
      "Whether teaching mode (set_trace, or a trace in progress) is on."},
+    {"is_anomaly_enabled", l_is_anomaly_enabled, "torch.autograd.is_anomaly_enabled()",
+     "Whether anomaly detection (set_detect_anomaly, or detect_anomaly in progress) is on.",
+     "print(torch.autograd.is_anomaly_enabled())"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -449,7 +512,7 @@ void bind_teach(lua_State *L)
 
     LuaTracer *tr = lua_newuserdatauv(L, sizeof *tr, 0);   /* upvalue 2: set_trace's tracer */
     lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
-    *tr = (LuaTracer){.base = {describe, tr}, .L = lua_tothread(L, -1)};
+    *tr = (LuaTracer){.base = {describe, tr, false}, .L = lua_tothread(L, -1)};
     lua_pop(L, 1);
     lua_createtable(L, 0, 1);
     lua_pushcfunction(L, tracer_gc);
@@ -458,7 +521,7 @@ void bind_teach(lua_State *L)
 
     static const luaL_Reg internals[] = {
         {"_run", l_run}, {"_set_trace", l_set_trace}, {"_node", l_node}, {"_edge", l_edge},
-        {"_id", l_id},   {"_traced", l_traced},       {NULL, NULL},
+        {"_id", l_id},   {"_traced", l_traced},       {"_set_anomaly", l_set_anomaly}, {NULL, NULL},
     };
     luaL_setfuncs(L, internals, 2);
     lua_pop(L, 1);

@@ -12,7 +12,7 @@
 
 static const char *const lua_parts[] = {"torch.help", "torch.autograd", "torch.gradcheck", "metrics", "torch.progress", "torch.plot", "torch.imshow",
                                          "torch.serialize", "torch.checkpoint",
-                                         "torch.explain", "torch.graph", "torch.trace", NULL};
+                                         "torch.explain", "torch.graph", "torch.trace", "torch.anomaly", NULL};
 
 void bind_functions(lua_State *L, int index, const BindFn *fns)
 {

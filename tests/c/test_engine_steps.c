@@ -1,8 +1,9 @@
 /*
  * test_engine_steps.c — the backward engine one node at a time (ag_run_*),
- * its on_step watcher, and teaching mode's records, driven from C alone:
- * the steps of y = (w*x + b)^2 at w = 3, x = 2, b = 1 come in the order
- * ag_backward runs them and leave the gradients 28, 42, 14 it leaves.
+ * its on_step watcher, teaching mode's records and anomaly mode, driven
+ * from C alone: the steps of y = (w*x + b)^2 at w = 3, x = 2, b = 1 come in
+ * the order ag_backward runs them and leave the gradients 28, 42, 14 it
+ * leaves.
  */
 #include <stdlib.h>
 
@@ -127,18 +128,20 @@ static void test_abandoned_and_failing_runs(void)
         tensor_release(all[k]);
 }
 
-static void describe(void *ctx, AgNode *n, const Tensor *const *inputs, char **origin, char **names)
+static void describe(void *ctx, AgNode *n, const Tensor *const *inputs, char **origin, char **stack,
+                     char **names)
 {
     (*(int *)ctx)++;
     *origin = strdup("lesson.lua:12");
-    if (inputs[0])
+    *stack = strdup("stack traceback:\n\tlesson.lua:12: in main chunk");
+    if (inputs[0] && names)
         names[0] = strdup("first");
 }
 
 static void test_teaching_mode(void)
 {
     int described = 0;
-    AgTracer tracer = {describe, &described};
+    AgTracer tracer = {describe, &described, true};
     Tensor *w = leaf(3), *x = leaf(2), *b = leaf(1);
     Tensor *quiet = forward(w, x, b);
     CHECK(ag_node_origin(ag_grad_fn(quiet)) == NULL);
@@ -163,10 +166,42 @@ static void test_teaching_mode(void)
         tensor_release(all[k]);
 }
 
+/* Anomaly mode: y = (w*x + b)^2 at w = 0, x = -Inf makes w*x NaN, and with
+ * it every gradient from PowBackward down; the first node to return one is
+ * named, with the traceback its tracer recorded, and the tracer without
+ * teaching mode keeps no values. */
+static void test_anomaly_mode(void)
+{
+    int described = 0;
+    AgTracer tracer = {describe, &described, false};
+    Tensor *w = leaf(0), *x = leaf(-INFINITY), *b = leaf(1);
+    Tensor *quiet = forward(w, x, b);
+    AgBackwardOptions opt = {.retain_graph = true};
+    CHECK(ag_backward(1, &quiet, NULL, &opt) == 0);          /* off: NaN passes */
+    CHECK(isnan(grad_of(b)));
+    ag_set_anomaly_enabled(true);
+    CHECK_ERROR(ag_backward(1, &quiet, NULL, &opt) < 0, "PowBackward returned nan values in its gradient "
+                "for input 1; the forward op was made before anomaly detection was on");
+    ag_set_tracer(&tracer);
+    Tensor *y = forward(w, x, b);
+    ag_set_tracer(NULL);
+    CHECK(ag_node_input_value(ag_grad_fn(y), 0) == NULL);
+    CHECK(ag_node_input_name(ag_grad_fn(y), 0) == NULL);
+    CHECK(strcmp(ag_node_stack(ag_grad_fn(y)), "stack traceback:\n\tlesson.lua:12: in main chunk") == 0);
+    CHECK_ERROR(ag_backward(1, &y, NULL, &opt) < 0,
+                "PowBackward returned nan values in its gradient for input 1; the forward op was made at\n"
+                "stack traceback:\n\tlesson.lua:12: in main chunk");
+    ag_set_anomaly_enabled(false);
+    Tensor *all[] = {w, x, b, quiet, y};
+    for (int k = 0; k < 5; k++)
+        tensor_release(all[k]);
+}
+
 int main(void)
 {
     test_steps();
     test_abandoned_and_failing_runs();
     test_teaching_mode();
+    test_anomaly_mode();
     return check_summary();
 }

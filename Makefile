@@ -5,6 +5,7 @@
 #   make test       deps + build + every test suite; ends with "N passed, M failed"
 #   make asan       the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz       the libFuzzer harnesses of fuzz/ for FUZZ_SECONDS each (clang)
+#   make valgrind   valgrind --leak-check=full over the training and teaching programs
 #   make bench      benchmarks side by side with PyTorch (scripts/bench)
 #   make teach-deps Graphviz, which torch.autograd.draw renders graphs with (optional)
 #   make demo       train the MLP (5 epochs) and the CNN (2 epochs) on Fashion-MNIST
@@ -37,7 +38,7 @@ MODULE_OBJ := $(MODULE_SRC:%.c=$(BUILD)/%.o)
 EXE_OBJ    := $(BUILD)/vm/main.o $(BUILD)/vm/repl.o
 C_TESTS    := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/c/test_*.c)))
 
-.PHONY: all deps test asan fuzz fuzz-deps bench bench-deps teach-deps demo install uninstall clean
+.PHONY: all deps test asan fuzz fuzz-deps valgrind bench bench-deps teach-deps demo install uninstall clean
 
 all: $(EXE) torch.so $(C_TESTS) $(BUILD)/ptydrive
 
@@ -108,6 +109,11 @@ $(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(MODULE_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DLUAGRAD_ROOT='"$(CURDIR)"' -fsanitize=fuzzer -o $@ $< $(MODULE_OBJ) $(CORE_OBJ) \
 	  $(LUA_LIBS) $(LDLIBS)
+
+# Leaks and memory errors in short runs of the programs (slow: not in CI).
+valgrind: deps all
+	$(MAKE) deps EXTRA_PACKAGES=valgrind
+	tests/valgrind/run.sh ./luagrad
 
 # Side by side with PyTorch when Debian's python3-torch is there (not required).
 bench: deps all $(BUILD)/bench_sgemm

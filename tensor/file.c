@@ -41,6 +41,18 @@ FILE *file_open_read(const char *fn, const char *path, uint64_t *size)
     return fp;
 }
 
+void *file_read_with(const char *fn, const char *path, void *(*read)(void *ctx, FILE *fp, uint64_t size),
+                     void *ctx)
+{
+    uint64_t size;
+    FILE *fp = file_open_read(fn, path, &size);
+    if (!fp)
+        return NULL;
+    void *result = read(ctx, fp, size);
+    fclose(fp);
+    return result;
+}
+
 int file_read_exact(FILE *fp, void *buf, size_t n, const char *fn, const char *path, const char *what)
 {
     size_t got = fread(buf, 1, n, fp);

@@ -23,6 +23,11 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "luagrad's file format
 
 /* Opens `path` for reading; its size in *size.  NULL with "fn: path: reason". */
 FILE *file_open_read(const char *fn, const char *path, uint64_t *size);
+/* Opens `path` as file_open_read does and returns read(ctx, fp, size),
+ * closing the file after: a path reader over a stream reader.  NULL when
+ * the file cannot be opened. */
+void *file_read_with(const char *fn, const char *path, void *(*read)(void *ctx, FILE *fp, uint64_t size),
+                     void *ctx);
 /* Reads exactly n bytes; -1 with "fn: path: truncated: <what> needs N bytes,
  * only M are left" (or the I/O error) otherwise. */
 int file_read_exact(FILE *fp, void *buf, size_t n, const char *fn, const char *path, const char *what);

@@ -145,6 +145,34 @@ static void scale_by_beta(Tensor *c, double beta)
         dtype_store(c->dtype, p + i * es, beta == 0 ? 0 : beta * dtype_load(c->dtype, p + i * es));
 }
 
+/* A product of more multiply-adds than this runs as several GEMMs over
+ * blocks of rows, with an interrupt check before each: a 10,000 x 10,000
+ * product takes tens of seconds, and Ctrl-C must not wait for it.  A block
+ * (about 0.5 GFLOP) is still large enough that BLAS runs at full speed, and
+ * splitting rows leaves each element's sum over k as it was. */
+#define GEMM_BLOCK_MACS ((int64_t)1 << 28)
+
+/* One product (g, a, b, c as a GemmFn takes them) in blocks of rows of
+ * nearly equal size (never 1 row, which would switch BLAS to gemv); -1 when
+ * interrupted. */
+static int gemm_blocks(GemmFn fn, const Gemm *g, const char *a, const char *b, char *c, size_t es)
+{
+    int64_t per_row = g->n * g->k, blocks = 1;
+    if (per_row > 0 && g->m >= 512)
+        blocks = (g->m * per_row + GEMM_BLOCK_MACS - 1) / GEMM_BLOCK_MACS;
+    if (blocks > g->m / 256)
+        blocks = g->m / 256 > 1 ? g->m / 256 : 1;
+    for (int64_t i = 0; i < blocks; i++) {
+        if (tensor_check_interrupt())
+            return -1;
+        int64_t r0 = g->m * i / blocks, r1 = g->m * (i + 1) / blocks;
+        Gemm part = *g;
+        part.m = r1 - r0;
+        fn(&part, a + r0 * g->as0 * (int64_t)es, b, c + r0 * g->n * (int64_t)es);
+    }
+    return 0;
+}
+
 /* c (batch..., m, n) contiguous; a (batch..., m, k) and b (batch..., k, n)
  * share c's batch shape and are BLAS-describable when floating.  The batch
  * dims are walked with an odometer, so expanded ones cost nothing. */
@@ -165,10 +193,9 @@ static int gemm_batched(Tensor *c, const Tensor *a, const Tensor *b, double alph
     int64_t batches = tensor_numel(c) / (g.m * g.n), idx[TENSOR_MAX_DIMS] = {0}, off[2] = {0};
     const int64_t *strides[2] = {a->stride, b->stride};
     for (int64_t i = 0; i < batches; i++) {
-        if (tensor_check_interrupt())
+        if (gemm_blocks(gemm_fns[c->dtype], &g, pa + off[0] * (int64_t)es, pb + off[1] * (int64_t)es,
+                        pc + i * g.m * g.n * (int64_t)es, es) < 0)
             return -1;
-        gemm_fns[c->dtype](&g, pa + off[0] * (int64_t)es, pb + off[1] * (int64_t)es,
-                           pc + i * g.m * g.n * (int64_t)es);
         walk_next(nb, c->shape, idx, 2, strides, off);
     }
     return 0;

@@ -282,15 +282,14 @@ Tensor *npy_read_stream(FILE *fp, uint64_t size, const char *path)
     return t;
 }
 
+static void *read_file(void *path, FILE *fp, uint64_t size)
+{
+    return npy_read_stream(fp, size, path);
+}
+
 Tensor *npy_read(const char *path)
 {
-    uint64_t size;
-    FILE *fp = file_open_read("load", path, &size);
-    if (!fp)
-        return NULL;
-    Tensor *t = npy_read_stream(fp, size, path);
-    fclose(fp);
-    return t;
+    return file_read_with("load", path, read_file, (void *)path);
 }
 
 /* ---- writing ---------------------------------------------------------------------- */

@@ -367,15 +367,14 @@ Safetensors *safetensors_read_stream(FILE *fp, uint64_t size, const char *path)
     return st;
 }
 
+static void *read_file(void *path, FILE *fp, uint64_t size)
+{
+    return safetensors_read_stream(fp, size, path);
+}
+
 Safetensors *safetensors_read(const char *path)
 {
-    uint64_t size;
-    FILE *fp = file_open_read("load", path, &size);
-    if (!fp)
-        return NULL;
-    Safetensors *st = safetensors_read_stream(fp, size, path);
-    fclose(fp);
-    return st;
+    return file_read_with("load", path, read_file, (void *)path);
 }
 
 /* ---- writing ---------------------------------------------------------------------- */

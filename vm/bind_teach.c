@@ -432,10 +432,11 @@ static int l_set_trace(lua_State *L)
     return 0;
 }
 
-/* torch.autograd._set_anomaly(on) (set_detect_anomaly in lib/torch/anomaly.lua) */
-static int l_set_anomaly(lua_State *L)
+/* torch.autograd.set_detect_anomaly(on) (documented in lib/torch/anomaly.lua) */
+static int l_set_detect_anomaly(lua_State *L)
 {
     LuaTracer *tr = lua_touserdata(L, TRACER_UPVALUE);
+    luaL_checktype(L, 1, LUA_TBOOLEAN);
     ag_set_anomaly_enabled(lua_toboolean(L, 1));
     apply_tracer(tr);
     return 0;
@@ -521,7 +522,7 @@ void bind_teach(lua_State *L)
 
     static const luaL_Reg internals[] = {
         {"_run", l_run}, {"_set_trace", l_set_trace}, {"_node", l_node}, {"_edge", l_edge},
-        {"_id", l_id},   {"_traced", l_traced},       {"_set_anomaly", l_set_anomaly}, {NULL, NULL},
+        {"_id", l_id},   {"_traced", l_traced},       {"set_detect_anomaly", l_set_detect_anomaly}, {NULL, NULL},
     };
     luaL_setfuncs(L, internals, 2);
     lua_pop(L, 1);

@@ -15,10 +15,7 @@
 local torch = require "torch"
 local autograd = torch.autograd
 
-function autograd.set_detect_anomaly(on)
-  if type(on) ~= "boolean" then error("set_detect_anomaly: expected true or false, got " .. type(on), 2) end
-  autograd._set_anomaly(on)
-end
+-- set_detect_anomaly and is_anomaly_enabled are C functions (vm/bind_teach.c).
 torch.doc(autograd.set_detect_anomaly, "torch.autograd.set_detect_anomaly(on)",
   "Anomaly detection: while on, ops remember the traceback of where they were made and backward "
     .. "stops at the first node whose gradient holds NaN or Inf, naming the op and quoting that "
@@ -31,9 +28,9 @@ torch.doc(autograd.set_detect_anomaly, "torch.autograd.set_detect_anomaly(on)",
 function autograd.detect_anomaly(fn, ...)
   if type(fn) ~= "function" then error("detect_anomaly: expected a function, got " .. type(fn), 2) end
   local was = autograd.is_anomaly_enabled()
-  autograd._set_anomaly(true)
+  autograd.set_detect_anomaly(true)
   local results = table.pack(pcall(fn, ...))
-  autograd._set_anomaly(was)
+  autograd.set_detect_anomaly(was)
   if not results[1] then error(results[2], 0) end
   return table.unpack(results, 2, results.n)
 end

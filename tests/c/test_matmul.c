@@ -6,12 +6,15 @@
  * textbook loop of matmul_ref.c on transposed, narrowed, expanded and
  * batch-broadcast operands — the layouts that become transpose flags,
  * leading dims or copies — and PyTorch's 1-D rules, 0-size operands and the
- * error messages are checked on their own.
+ * error messages are checked on their own; large products run in row blocks
+ * that give BLAS's own result and stop on an interrupt.
  */
 #include "tests/c/check.h"
 #include "tests/c/test_helpers.h"
 
 #include <cblas.h>
+#include <pthread.h>
+#include <string.h>
 #include <time.h>
 
 static Tensor *randn(int ndim, const int64_t *shape, DType dt)
@@ -309,9 +312,44 @@ static void test_reference(void)
     tensor_release(c), tensor_release(a), tensor_release(b);
 }
 
+/* Large products run as row blocks (matmul.c's GEMM_BLOCK_MACS): the result
+ * is the one BLAS call's, bit for bit. */
+static void test_row_blocks(void)
+{
+    Tensor *a = randn(SHAPE(1024, 512), DTYPE_FLOAT64), *b = randn(SHAPE(512, 1024), DTYPE_FLOAT64);
+    Tensor *c = tensor_matmul(a, b), *whole = tensor_zeros(SHAPE(1024, 1024), DTYPE_FLOAT64);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, 1024, 512, 1, tensor_data(a), 512,
+                tensor_data(b), 1024, 0, tensor_data(whole), 1024);
+    CHECK(c && memcmp(tensor_data(c), tensor_data(whole), 1024 * 1024 * sizeof(double)) == 0);
+    tensor_release(a), tensor_release(b), tensor_release(c), tensor_release(whole);
+}
+
+static void *interrupt_soon(void *arg)
+{
+    (void)arg;
+    nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    tensor_interrupt_requested = 1;
+    return NULL;
+}
+
+/* Ctrl-C (the flag a SIGINT handler sets) stops even one 2-D product, of
+ * 7e10 multiply-adds (seconds), between its row blocks. */
+static void test_interrupt(void)
+{
+    Tensor *a = tensor_zeros(SHAPE(4096, 4096), DTYPE_FLOAT32);
+    pthread_t thread;
+    pthread_create(&thread, NULL, interrupt_soon, NULL);
+    CHECK_ERROR(tensor_matmul(a, a) == NULL, "interrupted");
+    pthread_join(thread, NULL);
+    CHECK(tensor_interrupt_requested == 0);
+    tensor_release(a);
+}
+
 int main(void)
 {
     test_reference();
+    test_row_blocks();
+    test_interrupt();
     test_by_hand();
     test_layouts();
     test_batched();

@@ -88,11 +88,12 @@ T.test("anomaly: detect_anomaly restores the setting, also after an error; trace
   T.eq(#listing.ops, 1)
   autograd.set_detect_anomaly(false)
   T.eq(autograd.is_anomaly_enabled(), false)
-  T.errors("set_detect_anomaly: expected true or false, got string", autograd.set_detect_anomaly, "yes")
+  T.errors("bad argument #1 to 'set_detect_anomaly' (boolean expected, got string)",
+           function() autograd.set_detect_anomaly("yes") end)
   T.errors("detect_anomaly: expected a function, got nil", autograd.detect_anomaly)
 end)
 
-T.test("anomaly: finite gradients pass, integer inputs are not checked", function()
+T.test("anomaly: finite gradients pass", function()
   autograd.detect_anomaly(function()
     local w = torch.tensor({{1.0, 2.0}, {3.0, 4.0}}, {requires_grad = true})
     local loss = (w:matmul(torch.tensor({1.0, -1.0})) ^ 2):sum()

@@ -278,16 +278,8 @@ end)
 
 -- ---- CSV ------------------------------------------------------------------------------
 
-local function temp_file(text)
-  local p = os.tmpname()
-  local f = assert(io.open(p, "wb"))
-  f:write(text)
-  f:close()
-  return p
-end
-
 T.test("datasets.CSV: header, delimiter, target columns, dtypes", function()
-  local p = temp_file('sepal, petal ,"label"\r\n5.1,1.4,0\n\n4.9, 1.5e0 ,"2"\n6,nan,1\n')
+  local p = T.temp_file('sepal, petal ,"label"\r\n5.1,1.4,0\n\n4.9, 1.5e0 ,"2"\n6,nan,1\n')
   local ds = data.datasets.CSV{path = p, targets = "label", target_dtype = "int64"}
   T.eq(#ds, 3)
   local x, y = ds:get(2)
@@ -307,7 +299,7 @@ T.test("datasets.CSV: header, delimiter, target columns, dtypes", function()
   T.errors("CSV: target column 4 out of range", data.datasets.CSV, p, {targets = 4})
   T.errors("CSV: unknown option 'target'", data.datasets.CSV, p, {target = 1})
   os.remove(p)
-  p = temp_file("1;2;3.5\n4;5;6\n")
+  p = T.temp_file("1;2;3.5\n4;5;6\n")
   local nd = data.datasets.CSV(p, {header = false, delimiter = ";"})
   T.allclose({nd:get(1):totable(), nd:get(2):totable()}, {{1, 2}, {4, 5}})
   T.errors("int64 needs integer targets", data.datasets.CSV, p, {header = false, delimiter = ";", targets = 3,
@@ -328,7 +320,7 @@ T.test("datasets.CSV: malformed text is an error naming the line", function()
     {"a,b\n1,2\0", "a NUL byte in the text"},
   }
   for _, c in ipairs(cases) do
-    local p = temp_file(c[1])
+    local p = T.temp_file(c[1])
     T.errors(c[2], torch._read_csv, p, c[3])
     T.errors("read_csv: " .. p, torch._read_csv, p, c[3])
     os.remove(p)

@@ -14,18 +14,10 @@ local function corpus(name, file)
   return bytes
 end
 
-local function scratch(bytes)
-  local p = os.tmpname()
-  local f = assert(io.open(p, "wb"))
-  f:write(bytes)
-  f:close()
-  return p
-end
-
 T.test("fuzz idx: 16 bytes whose dims claim 4 GB are 'truncated' before anything is allocated", function()
   local bytes = corpus("idx", "crash-huge-claim")
   T.eq(bytes:byte(1), 0, "harness mode (0: the file as it stands)")
-  local p = scratch(bytes:sub(2))
+  local p = T.temp_file(bytes:sub(2))
   T.errors("truncated: int16 data of shape 973078529x2 needs 3892314116 bytes, only 4 are there",
            torch._read_idx, p)
   -- Behind gzip the bound is deflate's largest expansion, 1032:1.

@@ -52,4 +52,13 @@ function T.errors(needle, fn, ...)
   end
 end
 
+-- A new temporary file holding `bytes`; returns its path.
+function T.temp_file(bytes)
+  local p = os.tmpname()
+  local f = assert(io.open(p, "wb"))
+  f:write(bytes)
+  f:close()
+  return p
+end
+
 return T

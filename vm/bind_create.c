@@ -444,7 +444,8 @@ static const BindFn create_functions[] = {
     {"ones", l_ones, "torch.ones(size..., {dtype=, requires_grad=})", "A tensor of ones; size as numbers or one table.",
      "print(torch.ones(2, 2, {dtype = \"float64\"}))"},
     {"empty", l_empty, "torch.empty(size..., {dtype=, requires_grad=})", "A tensor whose values are not initialised.",
-     "local x = torch.empty(2, 3)  -- to be filled, e.g. by x:uniform_()\nprint(x:size(1), x:size(2), x.dtype)"},
+     "local x = torch.empty(2, 3)  -- to be filled, e.g. by x:uniform_()\n"
+     "print(x:size(1), x:size(2), x.dtype)"},
     {"full", l_full, "torch.full(size, value, {dtype=, requires_grad=})", "A tensor of the given size (a table) filled with value.",
      "print(torch.full({2, 3}, 0.5))"},
     {"zeros_like", l_zeros_like, "torch.zeros_like(x, {dtype=, requires_grad=})", "Zeros of x's shape and dtype.",
@@ -452,7 +453,8 @@ static const BindFn create_functions[] = {
     {"ones_like", l_ones_like, "torch.ones_like(x, {dtype=, requires_grad=})", "Ones of x's shape and dtype.",
      "print(torch.ones_like(torch.tensor({1.5, 2, 3})))"},
     {"empty_like", l_empty_like, "torch.empty_like(x, {dtype=, requires_grad=})", "Uninitialised, of x's shape and dtype.",
-     "local y = torch.empty_like(torch.zeros(4, 2, {dtype = \"int64\"}))\nprint(y:size(1), y:size(2), y.dtype)"},
+     "local y = torch.empty_like(torch.zeros(4, 2, {dtype = \"int64\"}))\n"
+     "print(y:size(1), y:size(2), y.dtype)"},
     {"full_like", l_full_like, "torch.full_like(x, value, {dtype=, requires_grad=})", "x's shape and dtype, filled with value.",
      "print(torch.full_like(torch.tensor({1, 2, 3}), 9))"},
     {"rand_like", l_rand_like, "torch.rand_like(x, {dtype=, requires_grad=})", "Uniform [0, 1) values of x's shape.",

@@ -416,7 +416,8 @@ static const BindFn elementwise_functions[] = {
     {"gelu", l_gelu, "torch.gelu(x, {approximate=\"none\"})  or  x:gelu({approximate=})",
      "The Gaussian error linear unit x * Phi(x) (exact, with erf); approximate = \"tanh\" uses "
      "the tanh formula.",
-     "local x = torch.tensor({-1.0, 0, 1})\nprint(torch.gelu(x))\nprint(x:gelu({approximate = \"tanh\"}))"},
+     "local x = torch.tensor({-1.0, 0, 1})\nprint(torch.gelu(x))\n"
+     "print(x:gelu({approximate = \"tanh\"}))"},
     {"where", l_where, "torch.where(cond, a, b)",
      "a where the bool tensor cond is true, else b, broadcasting all three; a and b may be numbers.",
      "local x = torch.tensor({-2, 1, -3, 4})\nprint(torch.where(x:gt(0), x, 0))"},
@@ -456,7 +457,8 @@ static const BindFn elementwise_methods[] = {
     {"lerp_", l_lerp_, "start:lerp_(end, weight)", "In-place lerp; returns start.",
      "local x = torch.zeros(3)\nx:lerp_(torch.tensor({10.0, 20, 30}), 0.5)\nprint(x)"},
     {"addcmul_", l_addcmul_, "x:addcmul_(t1, t2, {value=1})", "In-place addcmul; returns x.",
-     "local x = torch.zeros(2)\nx:addcmul_(torch.tensor({1.0, 2}), torch.tensor({3.0, 4}), {value = 2})\nprint(x)"},
+     "local x = torch.zeros(2)\n"
+     "x:addcmul_(torch.tensor({1.0, 2}), torch.tensor({3.0, 4}), {value = 2})\nprint(x)"},
     {"addcdiv_", l_addcdiv_, "x:addcdiv_(t1, t2, {value=1})", "In-place addcdiv; returns x.",
      "local x = torch.ones(2)\nx:addcdiv_(torch.tensor({1.0, 2}), torch.tensor({4.0, 8}))\nprint(x)"},
     {"fill_", l_fill_, "x:fill_(value)", "Sets every element of x to value (converted to x's dtype); returns x.",

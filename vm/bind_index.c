@@ -342,7 +342,8 @@ static const BindFn index_functions[] = {
     {"index_select", l_index_select, "torch.index_select(x, dim, index)  or  x:index_select(dim, index)",
      "The slices of x along dim at the 1-based positions in index (an int64 tensor or a list), "
      "as a new tensor.",
-     "local x = torch.tensor({{1, 2, 3}, {4, 5, 6}})\nprint(torch.index_select(x, 2, {3, 1}))  -- columns 3 and 1"},
+     "local x = torch.tensor({{1, 2, 3}, {4, 5, 6}})\n"
+     "print(torch.index_select(x, 2, {3, 1}))  -- columns 3 and 1"},
     {"gather", l_gather, "torch.gather(x, dim, index)  or  x:gather(dim, index)",
      "out[i][j] = x[index[i][j]][j] for dim 1 (and likewise for other dims); index has x's "
      "number of dims and holds 1-based positions.",
@@ -355,10 +356,12 @@ static const BindFn index_functions[] = {
     {"scatter", l_scatter, "torch.scatter(x, dim, index, src or value)  or  x:scatter(dim, index, src or value)",
      "A copy of x with x[index[i][j]][j] = src[i][j] for dim 1 (likewise for other dims); the "
      "inverse of gather.",
-     "local labels = torch.tensor({{2}, {4}, {1}})\nprint(torch.zeros(3, 4):scatter(2, labels, 1))  -- one-hot rows"},
+     "local labels = torch.tensor({{2}, {4}, {1}})\n"
+     "print(torch.zeros(3, 4):scatter(2, labels, 1))  -- one-hot rows"},
     {"scatter_", l_scatter_, "x:scatter_(dim, index, src or value)",
      "In-place scatter; returns x.",
-     "local x = torch.zeros(3, 3)\nx:scatter_(1, torch.tensor({{2, 1, 3}}), torch.tensor({{1.0, 2, 3}}))\nprint(x)"},
+     "local x = torch.zeros(3, 3)\n"
+     "x:scatter_(1, torch.tensor({{2, 1, 3}}), torch.tensor({{1.0, 2, 3}}))\nprint(x)"},
     {"scatter_add", l_scatter_add, "torch.scatter_add(x, dim, index, src)  or  x:scatter_add(dim, index, src)",
      "Like scatter, but adds src into x, accumulating where indices repeat.",
      "local src = torch.tensor({1.0, 2, 3, 4})\n"
@@ -373,7 +376,8 @@ static const BindFn index_functions[] = {
      "print(torch.index_add(torch.zeros(3, 2), 1, {1, 3}, torch.ones(2, 2), {alpha = 5}))"},
     {"index_add_", l_index_add_, "x:index_add_(dim, index, source, {alpha=1})",
      "In-place index_add; returns x.",
-     "local x = torch.zeros(2, 3)\nx:index_add_(2, {1, 1, 3}, torch.ones(2, 3))  -- column 1 twice\nprint(x)"},
+     "local x = torch.zeros(2, 3)\nx:index_add_(2, {1, 1, 3}, torch.ones(2, 3))  -- column 1 twice\n"
+     "print(x)"},
     {"index_copy", l_index_copy, "torch.index_copy(x, dim, index, source)  or  x:index_copy(dim, index, source)",
      "A copy of x with slice index[i] along dim replaced by slice i of source.",
      "print(torch.index_copy(torch.zeros(3, 2), 1, {3, 1}, torch.tensor({{1.0, 2}, {3, 4}})))"},
@@ -397,7 +401,8 @@ static const BindFn index_functions[] = {
      "print(torch.masked_scatter(torch.zeros(2, 3), mask, torch.tensor({1.0, 2, 3})))"},
     {"masked_scatter_", l_masked_scatter_, "x:masked_scatter_(mask, source)",
      "In-place masked_scatter (the mask broadcasts to x's shape); returns x.",
-     "local x = torch.zeros(2, 3)\nx:masked_scatter_(torch.tensor({true, false, true}), torch.tensor({1.0, 2, 3, 4}))\n"
+     "local x = torch.zeros(2, 3)\n"
+     "x:masked_scatter_(torch.tensor({true, false, true}), torch.tensor({1.0, 2, 3, 4}))\n"
      "print(x)  -- the mask applies to each row"},
     {"nonzero", l_nonzero, "torch.nonzero(x, {as_tuple=false})  or  x:nonzero({as_tuple=false})",
      "The 1-based coordinates of x's nonzero elements as an n x ndim int64 tensor; with "

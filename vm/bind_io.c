@@ -277,7 +277,9 @@ static const BindFn io_functions[] = {
      "atomically. torch.save builds on it.",
      "local path = os.tmpname()\n"
      "torch._write_safetensors(path, {weight = torch.eye(2), bias = torch.zeros(2)}, {format = \"pt\"})\n"
-     "local tensors, metadata = torch.load(path)\nprint(tensors.weight, metadata.format)\nos.remove(path)"},
+     ""
+     "local tensors, metadata = torch.load(path)\nprint(tensors.weight, metadata.format)\n"
+     "os.remove(path)"},
     {"_read_npy", l_read_npy, "torch._read_npy(path)", "Reads a NumPy .npy file into a tensor.",
      "local path = os.tmpname()\ntorch._write_npy(path, torch.eye(2, {dtype = \"float64\"}))\n"
      "print(torch._read_npy(path))\nos.remove(path)"},
@@ -290,11 +292,13 @@ static const BindFn io_functions[] = {
      "Reads an IDX file (MNIST's format), gzip-compressed or plain, into a tensor (uint8 data stays uint8).",
      "local path = os.tmpname()\nlocal f = io.open(path, \"wb\")\n"
      "f:write(string.pack(\">I4I4I4\", 0x0802, 2, 3), \"\\1\\2\\3\\4\\5\\6\")  -- uint8, 2 dims: 2 x 3\n"
+     ""
      "f:close()\nprint(torch._read_idx(path))\nos.remove(path)"},
     {"_read_csv", l_read_csv, "torch._read_csv(path, {delimiter=\",\", header=true})",
      "Reads a numeric CSV file: returns a float64 (rows, cols) tensor and the column names (nil without a "
      "header).",
-     "local path = os.tmpname()\nlocal f = io.open(path, \"w\")\nf:write(\"x,y\\n1,2\\n3,4.5\\n\")\nf:close()\n"
+     "local path = os.tmpname()\nlocal f = io.open(path, \"w\")\nf:write(\"x,y\\n1,2\\n3,4.5\\n\")\n"
+     "f:close()\n"
      "local t, names = torch._read_csv(path)\nprint(t, names[1], names[2])\nos.remove(path)"},
     {"_json_decode", l_json_decode, "torch._json_decode(text, {nonfinite=false})",
      "The Lua value of a JSON text (null becomes nil); nonfinite accepts NaN and Infinity as Python writes "

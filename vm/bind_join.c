@@ -318,7 +318,8 @@ static const BindFn shape_functions[] = {
      "print(torch.split(x, {1, 4})[2])"},
     {"chunk", l_chunk, "torch.chunk(x, n, [dim=1])  or  x:chunk(n, [dim=1])",
      "A Lua list of at most n views of x along dim, of equal size except the last.",
-     "local x = torch.arange(1, 7):view(2, 3)\nfor _, column in ipairs(x:chunk(3, 2)) do print(column) end"},
+     "local x = torch.arange(1, 7):view(2, 3)\n"
+     "for _, column in ipairs(x:chunk(3, 2)) do print(column) end"},
     {"unbind", l_unbind, "torch.unbind(x, [dim=1])  or  x:unbind([dim=1])",
      "A Lua list of the slices of x along dim (views, with dim removed).",
      "local rows = torch.tensor({{1, 2}, {3, 4}}):unbind()\nprint(#rows, rows[1], rows[2])"},
@@ -338,7 +339,8 @@ static const BindFn shape_functions[] = {
     {"roll", l_roll, "torch.roll(x, shifts, [dims])  or  x:roll(shifts, [dims])",
      "A copy of x with elements shifted along dims (numbers or lists), wrapping around; without "
      "dims the flattened tensor rolls.",
-     "print(torch.roll(torch.arange(1, 6), 2))\nprint(torch.tensor({{1, 2, 3}, {4, 5, 6}}):roll(-1, 2))"},
+     "print(torch.roll(torch.arange(1, 6), 2))\n"
+     "print(torch.tensor({{1, 2, 3}, {4, 5, 6}}):roll(-1, 2))"},
     {"tril", l_tril, "torch.tril(x, [k=0])  or  x:tril([k=0])",
      "The lower triangle of the last two dims, on and below diagonal k; the rest zero.",
      "print(torch.tril(torch.ones(3, 3)))\nprint(torch.ones(3, 3):tril(-1))"},
@@ -355,7 +357,8 @@ static const BindFn shape_functions[] = {
     {"diagonal", l_diagonal, "torch.diagonal(x, {offset=0, dim1=1, dim2=2})  or  x:diagonal(...)",
      "A view of the diagonal offset of dims dim1 and dim2, which are removed and become the "
      "last dim (also positional: x:diagonal(offset, dim1, dim2)).",
-     "local x = torch.arange(1, 10):view(3, 3)\nprint(torch.diagonal(x))\nprint(x:diagonal({offset = -1}))"},
+     "local x = torch.arange(1, 10):view(3, 3)\nprint(torch.diagonal(x))\n"
+     "print(x:diagonal({offset = -1}))"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -131,6 +131,7 @@ static const BindFn pool_functions[] = {
      "a number or an {h, w} pair.  With return_indices also the 1-based flat position of each "
      "max within its plane.",
      "local x = torch.tensor({{{1.0, 2, 0, 1}, {4, 3, 1, 0}, {0, 0, 5, 6}, {1, 0, 8, 7}}})  -- (1, 4, 4)\n"
+     ""
      "local values, indices = torch.max_pool2d(x, 2, {return_indices = true})\n"
      "print(values, indices)  -- indices count from 1 across the 4x4 plane"},
     {"avg_pool2d", l_avg_pool2d,
@@ -138,7 +139,8 @@ static const BindFn pool_functions[] = {
      "count_include_pad=true, divisor_override=nil})",
      "The mean over windows of the last two dims; padding counts in the divisor unless "
      "count_include_pad is false, and divisor_override replaces the divisor.",
-     "local x = torch.arange(1, 17, {dtype = \"float32\"}):view(1, 4, 4)\nprint(torch.avg_pool2d(x, 2))\n"
+     "local x = torch.arange(1, 17, {dtype = \"float32\"}):view(1, 4, 4)\n"
+     "print(torch.avg_pool2d(x, 2))\n"
      "print(torch.avg_pool2d(x, 2, {padding = 1, count_include_pad = false}))"},
     {"adaptive_avg_pool2d", l_adaptive_avg_pool2d, "torch.adaptive_avg_pool2d(x, output_size)",
      "Averages over windows chosen to give an output of output_size (a number or {h, w}) "

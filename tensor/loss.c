@@ -19,6 +19,7 @@
  */
 #include "tensor/loss.h"
 #include "tensor/softmax_row.h"
+#include "tensor/simd.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -230,12 +231,6 @@ static Tensor *as_x_shape(Tensor *r)
 }
 
 /* ---- the row kernels, per dtype ------------------------------------------------ */
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SIMD_CLONES
-#endif
 
 /*
  * dot: sum_c w_c x_c.

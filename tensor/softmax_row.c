@@ -10,15 +10,10 @@
  * IEEE rules give PyTorch's results for them.
  */
 #include "tensor/softmax_row.h"
+#include "tensor/simd.h"
 
 #include <math.h>
 #include <stddef.h>
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SIMD_CLONES
-#endif
 
 #define DEFINE_SOFTMAX_ROW_LIBM(name, T, EXP)                                            \
     static double name(const T *x, int64_t n, T *p)                                      \

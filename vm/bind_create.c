@@ -446,7 +446,9 @@ static const BindFn create_functions[] = {
     {"empty", l_empty, "torch.empty(size..., {dtype=, requires_grad=})", "A tensor whose values are not initialised.",
      "local x = torch.empty(2, 3)  -- to be filled, e.g. by x:uniform_()\n"
      "print(x:size(1), x:size(2), x.dtype)"},
-    {"full", l_full, "torch.full(size, value, {dtype=, requires_grad=})", "A tensor of the given size (a table) filled with value.",
+    {"full", l_full, "torch.full(size, value, {dtype=, requires_grad=})",
+     "A tensor of the given size (a table) filled with value, of the default dtype unless dtype says "
+     "otherwise (PyTorch makes an integer value int64).",
      "print(torch.full({2, 3}, 0.5))"},
     {"zeros_like", l_zeros_like, "torch.zeros_like(x, {dtype=, requires_grad=})", "Zeros of x's shape and dtype.",
      "print(torch.zeros_like(torch.tensor({{1, 2}, {3, 4}})))"},

@@ -20,5 +20,15 @@ function Adadelta:_update(p, grad, state, group)
 end
 
 torch.doc(Adadelta, "optim.Adadelta(params, {lr=1, rho=0.9, eps=1e-6, weight_decay=0, maximize=false})",
-  "Adadelta: steps scaled by the ratio of the running RMS of past steps to that of gradients.")
+  "Adadelta: steps scaled by the ratio of the running RMS of past steps to that of gradients.",
+  [[
+local w = torch.tensor({1.0, -2.0}, {requires_grad = true})
+local opt = optim.Adadelta({w}, {lr = 1.0})
+for step = 1, 100 do
+  opt:zero_grad()
+  local loss = ((w - 3) ^ 2):sum()
+  loss:backward()
+  opt:step()
+end
+print(w)                            -- Adadelta starts slowly]])
 return Adadelta

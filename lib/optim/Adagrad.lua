@@ -28,5 +28,15 @@ function Adagrad:_update(p, grad, state, group)
 end
 
 torch.doc(Adagrad, "optim.Adagrad(params, {lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, "
-  .. "eps=1e-10, maximize=false})", "Adagrad: the gradient scaled by the root of the sum of its squares.")
+  .. "eps=1e-10, maximize=false})", "Adagrad: the gradient scaled by the root of the sum of its squares.",
+  [[
+local w = torch.tensor({1.0, -2.0}, {requires_grad = true})
+local opt = optim.Adagrad({w}, {lr = 0.5})
+for step = 1, 100 do
+  opt:zero_grad()
+  local loss = ((w - 3) ^ 2):sum()
+  loss:backward()
+  opt:step()
+end
+print(w)]])
 return Adagrad

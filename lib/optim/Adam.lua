@@ -24,5 +24,15 @@ function Adam:_update(p, grad, state, group)
 end
 
 torch.doc(Adam, "optim.Adam(params, {lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, amsgrad=false, "
-  .. "maximize=false})", "Adam: bias-corrected moving averages of the gradient and its square.")
+  .. "maximize=false})", "Adam: bias-corrected moving averages of the gradient and its square.",
+  [[
+local w = torch.tensor({1.0, -2.0}, {requires_grad = true})
+local opt = optim.Adam({w}, {lr = 0.1})
+for step = 1, 100 do
+  opt:zero_grad()
+  local loss = ((w - 3) ^ 2):sum()  -- minimum at w = 3
+  loss:backward()
+  opt:step()
+end
+print(w)]])
 return Adam

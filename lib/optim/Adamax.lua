@@ -18,5 +18,15 @@ function Adamax:_update(p, grad, state, group)
 end
 
 torch.doc(Adamax, "optim.Adamax(params, {lr=2e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, "
-  .. "maximize=false})", "Adamax: Adam with the infinity norm of past gradients.")
+  .. "maximize=false})", "Adamax: Adam with the infinity norm of past gradients.",
+  [[
+local w = torch.tensor({1.0, -2.0}, {requires_grad = true})
+local opt = optim.Adamax({w}, {lr = 0.1})
+for step = 1, 100 do
+  opt:zero_grad()
+  local loss = ((w - 3) ^ 2):sum()
+  loss:backward()
+  opt:step()
+end
+print(w)]])
 return Adamax

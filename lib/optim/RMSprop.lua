@@ -24,5 +24,15 @@ function RMSprop:_update(p, grad, state, group)
 end
 
 torch.doc(RMSprop, "optim.RMSprop(params, {lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, "
-  .. "centered=false, maximize=false})", "RMSprop: the gradient scaled by a running root mean square.")
+  .. "centered=false, maximize=false})", "RMSprop: the gradient scaled by a running root mean square.",
+  [[
+local w = torch.tensor({1.0, -2.0}, {requires_grad = true})
+local opt = optim.RMSprop({w}, {lr = 0.01, momentum = 0.5})
+for step = 1, 200 do
+  opt:zero_grad()
+  local loss = ((w - 3) ^ 2):sum()
+  loss:backward()
+  opt:step()
+end
+print(w)]])
 return RMSprop

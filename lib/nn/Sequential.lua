@@ -27,6 +27,8 @@ torch.manual_seed(0)
 local model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
 print(model)
 print(model(torch.randn(3, 4)))
-for name in pairs(model:state_dict()) do io.write(name, " ") end
-print()]])
+local keys = {}
+for name in pairs(model:state_dict()) do keys[#keys + 1] = name end
+table.sort(keys)
+print(table.concat(keys, " "))]])
 return Sequential

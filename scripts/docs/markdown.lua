@@ -72,6 +72,7 @@ function M.page(page, entries, results)
       end
     end
   end
+  table.sort(aliases)
   if #aliases > 0 then
     out[#out + 1] = "## Also here\n\nThese names are the same function as an entry of another page.\n\n"
       .. "| name | entry |\n|---|---|\n" .. table.concat(aliases, "\n") .. "\n"

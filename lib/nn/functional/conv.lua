@@ -28,7 +28,7 @@ define("conv2d", "F.conv2d(input, weight, bias, {stride=1, padding=0, dilation=1
 local x = torch.arange(16):float():view(1, 1, 4, 4)
 local w = torch.ones(1, 1, 3, 3) / 9                 -- a 3x3 box blur
 print(F.conv2d(x, w, nil))
-print(F.conv2d(x, w, torch.zeros(1), {padding = "same"}).shape)]])
+print(table.concat(F.conv2d(x, w, torch.zeros(1), {padding = "same"}).shape, "x"))]])
 define("conv_transpose1d",
   "F.conv_transpose1d(input, weight, bias, {stride=1, padding=0, output_padding=0, groups=1, dilation=1})",
   "1-D transposed convolution (conv1d's gradient with respect to its input): input (N, C_in, L), "

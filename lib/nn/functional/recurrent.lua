@@ -178,6 +178,6 @@ local rnn = nn.RNN(3, 4)                  -- F.rnn with its parameters
 local params = {rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0}
 local x = torch.randn(5, 2, 3)            -- (L, N, input_size)
 local out, h = F.rnn(x, nil, params, {mode = "RNN_TANH"})
-print(out.shape, h.shape)]])
+print(table.concat(out.shape, "x"), table.concat(h.shape, "x"))   -- (L, N, H) and (layers, N, H)]])
 
 return M

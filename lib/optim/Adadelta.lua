@@ -22,13 +22,9 @@ end
 torch.doc(Adadelta, "optim.Adadelta(params, {lr=1, rho=0.9, eps=1e-6, weight_decay=0, maximize=false})",
   "Adadelta: steps scaled by the ratio of the running RMS of past steps to that of gradients.",
   [[
-local w = torch.tensor({1.0, -2.0}, {requires_grad = true})
-local opt = optim.Adadelta({w}, {lr = 1.0})
-for step = 1, 100 do
-  opt:zero_grad()
-  local loss = ((w - 3) ^ 2):sum()
-  loss:backward()
-  opt:step()
-end
-print(w)                            -- Adadelta starts slowly]])
+local w = torch.zeros(1, {requires_grad = true})
+local opt = optim.Adadelta({w}, {rho = 0.9})
+w.grad = torch.ones(1)
+opt:step()
+print(w, opt.state[w].square_avg, opt.state[w].acc_delta)]])
 return Adadelta

@@ -30,13 +30,13 @@ end
 torch.doc(Adagrad, "optim.Adagrad(params, {lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, "
   .. "eps=1e-10, maximize=false})", "Adagrad: the gradient scaled by the root of the sum of its squares.",
   [[
-local w = torch.tensor({1.0, -2.0}, {requires_grad = true})
-local opt = optim.Adagrad({w}, {lr = 0.5})
-for step = 1, 100 do
-  opt:zero_grad()
-  local loss = ((w - 3) ^ 2):sum()
-  loss:backward()
+local w = torch.zeros(1, {requires_grad = true})
+local opt = optim.Adagrad({w}, {lr = 1})
+local moved = {}
+for k = 1, 4 do
+  w.grad = torch.ones(1)
   opt:step()
+  moved[k] = string.format("%.3f", -w:item())
 end
-print(w)]])
+print(table.concat(moved, " "), opt.state[w].sum)   -- the steps shrink as squares add up]])
 return Adagrad

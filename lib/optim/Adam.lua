@@ -26,13 +26,9 @@ end
 torch.doc(Adam, "optim.Adam(params, {lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, amsgrad=false, "
   .. "maximize=false})", "Adam: bias-corrected moving averages of the gradient and its square.",
   [[
-local w = torch.tensor({1.0, -2.0}, {requires_grad = true})
+local w = torch.zeros(2, {requires_grad = true})
 local opt = optim.Adam({w}, {lr = 0.1})
-for step = 1, 100 do
-  opt:zero_grad()
-  local loss = ((w - 3) ^ 2):sum()  -- minimum at w = 3
-  loss:backward()
-  opt:step()
-end
-print(w)]])
+w.grad = torch.tensor({0.5, -3.0})
+opt:step()
+print(w)                          -- the first step is lr against each gradient's sign, whatever its size]])
 return Adam

@@ -20,13 +20,9 @@ end
 torch.doc(Adamax, "optim.Adamax(params, {lr=2e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, "
   .. "maximize=false})", "Adamax: Adam with the infinity norm of past gradients.",
   [[
-local w = torch.tensor({1.0, -2.0}, {requires_grad = true})
-local opt = optim.Adamax({w}, {lr = 0.1})
-for step = 1, 100 do
-  opt:zero_grad()
-  local loss = ((w - 3) ^ 2):sum()
-  loss:backward()
-  opt:step()
-end
-print(w)]])
+local w = torch.zeros(2, {requires_grad = true})
+local opt = optim.Adamax({w}, {lr = 0.002})
+w.grad = torch.tensor({4.0, -0.5})
+opt:step()
+print(w, opt.state[w].exp_inf)    -- the largest gradient seen, in place of Adam's squares]])
 return Adamax

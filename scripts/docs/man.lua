@@ -79,6 +79,13 @@ local function programs(exe)
   return list
 end
 
+-- A tagged paragraph: `term` in the font `macro` (.B, .I), then its text.
+local function item(out, macro, term, text)
+  out[#out + 1] = ".TP"
+  out[#out + 1] = macro .. " " .. roff(term)
+  out[#out + 1] = roff(text)
+end
+
 --- The whole page.
 function M.page(exe)
   local version = run(shell_quote(exe) .. " -v"):match "^luagrad (%S+)" or "?"
@@ -118,35 +125,18 @@ function M.page(exe)
     .. "a second prompt, Tab completes globals, fields and methods, Ctrl-C interrupts a computation and "
     .. "Ctrl-D leaves. Lines are edited with GNU readline."
   out[#out + 1] = ".SH ENVIRONMENT"
-  for _, e in ipairs(M.ENVIRONMENT) do
-    out[#out + 1] = ".TP"
-    out[#out + 1] = ".B " .. roff(e[1])
-    out[#out + 1] = roff(e[2])
-  end
+  for _, e in ipairs(M.ENVIRONMENT) do item(out, ".B", e[1], e[2]) end
   out[#out + 1] = ".SH FILES"
-  out[#out + 1] = ".TP"
-  out[#out + 1] = ".I ~/" .. roff(history_file)
-  out[#out + 1] = roff("The prompt's history: each line is appended as it is entered, and the file keeps the "
-    .. "last " .. history_lines .. ".")
-  out[#out + 1] = ".TP"
-  out[#out + 1] = ".I ~/.inputrc"
-  out[#out + 1] = roff "readline's key bindings and settings (INPUTRC names another file)."
-  out[#out + 1] = ".TP"
-  out[#out + 1] = ".I PREFIX/share/lua/5.4, PREFIX/lib/lua/5.4/torch.so"
-  out[#out + 1] = roff "The Lua libraries (torch, nn, optim, data, ...) and the C module, as make install places them."
-  out[#out + 1] = ".TP"
-  out[#out + 1] = ".I PREFIX/share/luagrad/scripts"
-  out[#out + 1] = roff "The training programs and lessons below."
-  out[#out + 1] = ".TP"
-  out[#out + 1] = ".I PREFIX/share/doc/luagrad"
-  out[#out + 1] = roff "The API reference, one Markdown page per module (index.md first)."
+  item(out, ".I", "~/" .. history_file, "The prompt's history: each line is appended as it is entered, and the "
+    .. "file keeps the last " .. history_lines .. ".")
+  item(out, ".I", "~/.inputrc", "readline's key bindings and settings (INPUTRC names another file).")
+  item(out, ".I", "PREFIX/share/lua/5.4, PREFIX/lib/lua/5.4/torch.so",
+    "The Lua libraries (torch, nn, optim, data, ...) and the C module, as make install places them.")
+  item(out, ".I", "PREFIX/share/luagrad/scripts", "The training programs and lessons below.")
+  item(out, ".I", "PREFIX/share/doc/luagrad", "The API reference, one Markdown page per module (index.md first).")
   out[#out + 1] = ".SH PROGRAMS"
   out[#out + 1] = roff "Each takes --help; the scripts/ folder is installed in PREFIX/share/luagrad/scripts."
-  for _, p in ipairs(programs(exe)) do
-    out[#out + 1] = ".TP"
-    out[#out + 1] = ".B " .. roff((p[1]:gsub("^scripts/", "")))
-    out[#out + 1] = roff(p[3])
-  end
+  for _, p in ipairs(programs(exe)) do item(out, ".B", (p[1]:gsub("^scripts/", "")), p[3]) end
   out[#out + 1] = ".SH MODULE"
   out[#out + 1] = roff "The same library is a Lua C module: a stock lua5.4 with the installed directories on "
     .. "package.path and package.cpath can require \"torch\", \"nn\", \"optim\" and \"data\" (luarocks make "
@@ -158,9 +148,7 @@ function M.page(exe)
     {"luagrad scripts/mnist_mlp.lua --epochs 5", "Trains the MLP on Fashion-MNIST."},
     {"echo 'print(2^10)' | luagrad", "Runs standard input."},
   } do
-    out[#out + 1] = ".TP"
-    out[#out + 1] = ".B " .. roff(ex[1])
-    out[#out + 1] = roff(ex[2])
+    item(out, ".B", ex[1], ex[2])
   end
   out[#out + 1] = ".SH SEE ALSO"
   out[#out + 1] = ".BR lua (1),"

@@ -1,8 +1,8 @@
 -- test_examples.lua — the help texts are complete and their examples run:
 -- every exported name has help (scripts/docs/catalog.lua says what is
 -- exported), every Lua-written entry has an example, and every example runs
--- in a fresh environment of a fresh luagrad, in well under a second, leaving
--- no file behind.  A failure names the entry.
+-- in a fresh environment of a fresh luagrad, prints something, takes well
+-- under a second and leaves no file behind.  A failure names the entry.
 local T = require "testing"
 package.path = "scripts/docs/?.lua;" .. package.path
 local catalog = require "catalog"
@@ -62,6 +62,15 @@ T.test("every example runs in a fresh luagrad", function()
     end
   end
   failures(bad, "examples failed")
+end)
+
+T.test("every example prints something", function()
+  local silent = {}
+  for _, e in ipairs(entries) do
+    local r = e.example and run_examples()[e.name]
+    if r and r.ok and r.output == "" then silent[#silent + 1] = e.name end
+  end
+  failures(silent, "examples that print nothing")
 end)
 
 T.test("every example runs in under a second", function()

@@ -24,7 +24,7 @@ local docs = torch._docs
 local Tensor_methods = getmetatable(torch.zeros(0)).__methods
 
 -- The pages in reading order; names on a page start with its `name` (default
--- its id; F is the global nn.functional is known by).
+-- its id; nn.functional is known by its global name, F).
 catalog.PAGES = {
   {id = "torch", module = torch},
   {id = "Tensor", title = "Tensor methods", module = Tensor_methods, methods = true,

@@ -493,7 +493,7 @@ static const BindFn create_functions[] = {
      "local state = torch.get_rng_state()\nprint(state.dtype, state:numel())"},
     {"set_rng_state", l_set_rng_state, "torch.set_rng_state(state)",
      "Restores a state from torch.get_rng_state: the random streams continue exactly from there.",
-     "local state = torch.get_rng_state()\nlocal a = torch.rand(2)\ntorch.set_rng_state(state)\n"
+     "torch.manual_seed(0)\nlocal state = torch.get_rng_state()\nlocal a = torch.rand(2)\ntorch.set_rng_state(state)\n"
      "print(a, torch.rand(2))  -- the same values twice"},
     {"set_default_dtype", l_set_default_dtype, "torch.set_default_dtype(name)",
      "Sets the dtype of new floating tensors: \"float32\" (the default) or \"float64\".",

@@ -1,8 +1,10 @@
 -- The examples of the functions bound from C (the BindFn tables of vm/bind_*.c):
 -- each has one, and each runs as it stands in a fresh environment over the
 -- globals, prints something, and leaves the process-wide settings as it found
--- them (a later example, or the user's session, must not inherit float64 or
--- grad mode off).
+-- them (a user who pastes it into a session must not be left with float64 or
+-- grad mode off).  test_examples.lua runs the reference's examples in a child
+-- that resets the settings between them, and leaves out the internal "_"
+-- functions (torch._read_npy, torch._sgd_step, ...); this covers both.
 local T = require "testing"
 
 local methods = getmetatable(torch.zeros(1)).__methods

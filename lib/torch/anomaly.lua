@@ -22,7 +22,8 @@ torch.doc(autograd.set_detect_anomaly, "torch.autograd.set_detect_anomaly(on)",
     .. "traceback. Off (the default) it costs nothing; on, forward and backward are slower.",
   "torch.autograd.set_detect_anomaly(true)\n"
     .. "local x = torch.tensor({0.0}, {requires_grad = true})\n"
-    .. "print(pcall(function() (x:log() * 0):sum():backward() end))\n"
+    .. "local ok, err = pcall(function() (x:log() * 0):sum():backward() end)\n"
+    .. "print(err:match('anomaly: [^;]*'))\n"
     .. "torch.autograd.set_detect_anomaly(false)")
 
 function autograd.detect_anomaly(fn, ...)
@@ -38,6 +39,7 @@ torch.doc(autograd.detect_anomaly, "torch.autograd.detect_anomaly(fn, ...)",
   "Calls fn(...) with anomaly detection on (see set_detect_anomaly) and returns its results; "
     .. "the previous setting comes back afterwards, also when fn raises.",
   "local x = torch.tensor({0.0}, {requires_grad = true})\n"
-    .. "print(pcall(torch.autograd.detect_anomaly, function() (x:log() * 0):sum():backward() end))")
+    .. "local ok, err = pcall(torch.autograd.detect_anomaly, function() (x:log() * 0):sum():backward() end)\n"
+    .. "print(ok, err:match('anomaly: [^;]*'))")
 
 return true

@@ -7,7 +7,10 @@
 #ifndef LUAGRAD_SIMD_H
 #define LUAGRAD_SIMD_H
 
-#if defined(__x86_64__) && defined(__GNUC__)
+/* Not under clang (the fuzzing build): clang 14 names the dispatcher
+ * `f.ifunc`, which callers in other files, seeing a plain declaration, do
+ * not link to. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define SIMD_CLONES

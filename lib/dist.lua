@@ -148,8 +148,33 @@ local function check_op(fn, opts, t)
   return op
 end
 
-local function check_same_dtype(fn, a, b)
-  if a.dtype ~= b.dtype then error(string.format("%s: the tensors differ in dtype (%s and %s)", fn, a.dtype, b.dtype), 3) end
+-- Checks that the tensor `whole` holds one block of part's elements for
+-- each process, in part's dtype; returns the world.
+local function check_blocks(fn, whole, whole_name, part, part_name)
+  check_tensor(whole, fn, whole_name)
+  check_tensor(part, fn, part_name)
+  if whole.dtype ~= part.dtype then
+    error(string.format("%s: the tensors differ in dtype (%s and %s)", fn, whole.dtype, part.dtype), 3)
+  end
+  local w = current(fn)
+  if whole:numel() ~= part:numel() * w.size then
+    error(string.format("%s: %s has %d elements, expected %d (%d for each of %d processes)", fn, whole_name,
+      whole:numel(), part:numel() * w.size, part:numel(), w.size), 3)
+  end
+  return w
+end
+
+-- Checks list[1 .. size]: tensors of like's dtype and element count (or
+-- nil where `optional`), `what` naming like in the message.
+local function check_list(fn, list, size, like, what, optional)
+  for r = 1, size do
+    local e = list[r]
+    if not (optional and e == nil)
+      and not (torch.is_tensor(e) and e.dtype == like.dtype and e:numel() == like:numel()) then
+      error(string.format("%s: list[%d] must be a %s tensor of %d elements like %s", fn, r, like.dtype, like:numel(),
+        what), 3)
+    end
+  end
 end
 
 -- Runs f(c) on t's storage when t is contiguous, else on a contiguous copy
@@ -213,14 +238,7 @@ torch.doc(dist.broadcast, "dist.broadcast(t, root=0)",
 --- out (world_size x t's elements) gets every process's t, in rank order; returns out.
 function dist.all_gather_into_tensor(out, t)
   local fn = "dist.all_gather_into_tensor"
-  check_tensor(out, fn, "out")
-  check_tensor(t, fn, "t")
-  check_same_dtype(fn, out, t)
-  local w = current(fn)
-  if out:numel() ~= t:numel() * w.size then
-    error(string.format("%s: the output has %d elements, expected %d (%d from each of %d processes)", fn,
-      out:numel(), t:numel() * w.size, t:numel(), w.size), 2)
-  end
+  local w = check_blocks(fn, out, "out", t, "t")
   local input = t:contiguous()
   in_place(fn, "out", out, function(c) w.backend.all_gather(c, input) end)
   return out
@@ -228,7 +246,7 @@ end
 torch.doc(dist.all_gather_into_tensor, "dist.all_gather_into_tensor(out, t)",
   "Fills out, which has world_size times t's elements (e.g. shape (world_size * n, ...)), with every "
   .. "process's t in rank order; returns out.",
-  "print(dist.all_gather_into_tensor(torch.zeros(dist.world_size() * 2), torch.tensor({1, 2})))")
+  "print(dist.all_gather_into_tensor(torch.zeros(dist.world_size() * 2), torch.tensor({1.5, 2})))")
 
 --- A list of world_size tensors, entry r + 1 holding process r's t; or, as
 --- PyTorch's all_gather(tensor_list, tensor), fills the given list.
@@ -241,12 +259,7 @@ function dist.all_gather(list, t)
   end
   check_tensor(t, fn, "t")
   local size = current(fn).size
-  for r = 1, size do
-    local e = list[r]
-    if e ~= nil and not (torch.is_tensor(e) and e.dtype == t.dtype and e:numel() == t:numel()) then
-      error(string.format("%s: list[%d] must be a %s tensor of %d elements like the input", fn, r, t.dtype, t:numel()), 2)
-    end
-  end
+  check_list(fn, list, size, t, "the input", true)
   local shape = {size}
   for i, s in ipairs(t.shape) do shape[i + 1] = s end
   local gathered = dist.all_gather_into_tensor(torch.empty(shape, {dtype = t.dtype}), t)
@@ -265,15 +278,8 @@ torch.doc(dist.all_gather, "dist.all_gather([list,] t)",
 --- out gets block `rank` of input (world_size x out's elements) reduced over the processes.
 function dist.reduce_scatter_tensor(out, input, opts)
   local fn = "dist.reduce_scatter_tensor"
-  check_tensor(out, fn, "out")
-  check_tensor(input, fn, "input")
-  check_same_dtype(fn, out, input)
+  local w = check_blocks(fn, input, "input", out, "out")
   local op = check_op(fn, opts, out)
-  local w = current(fn)
-  if input:numel() ~= out:numel() * w.size then
-    error(string.format("%s: the input has %d elements, expected %d (%d for each of %d processes)", fn,
-      input:numel(), out:numel() * w.size, out:numel(), w.size), 2)
-  end
   local src = input:contiguous()
   in_place(fn, "out", out, reduce_with(w, op, function(c, mpi_op) w.backend.reduce_scatter(c, src, mpi_op) end))
   return out
@@ -292,13 +298,7 @@ function dist.reduce_scatter(out, list, opts)
     error(string.format("%s: expected a list of %d tensors (one per process), got %s", fn, size,
       type(list) == "table" and not torch.is_tensor(list) and #list .. " entries" or type(list)), 2)
   end
-  for r = 1, size do
-    local e = list[r]
-    if not (torch.is_tensor(e) and e.dtype == out.dtype and e:numel() == out:numel()) then
-      error(string.format("%s: list[%d] must be a %s tensor of %d elements like the output", fn, r, out.dtype,
-        out:numel()), 2)
-    end
-  end
+  check_list(fn, list, size, out, "the output")
   local flat = {}
   for r = 1, size do flat[r] = list[r]:reshape(-1) end
   return dist.reduce_scatter_tensor(out, torch.cat(flat), opts)

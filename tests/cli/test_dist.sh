@@ -10,6 +10,7 @@
 # run.
 # usage: tests/cli/test_dist.sh path/to/luagrad   (from the repository root)
 set -u
+source "$(dirname "$0")/check.sh"
 LG=$(realpath "${1:-./luagrad}")
 root=$(pwd)
 passed=0 failed=0
@@ -32,21 +33,6 @@ mpi() {
   local n=$1
   shift
   timeout 120 mpirun -np "$n" "$LG" "$@"
-}
-
-# check NAME EXPECTED-STATUS EXTENDED-REGEX -- command...
-check() {
-  local name=$1 want_status=$2 want=$3
-  shift 4
-  local out status
-  out=$("$@" 2>&1)
-  status=$?
-  if [ "$status" -eq "$want_status" ] && grep -Eq -- "$want" <<< "$out"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    printf 'FAIL %s: status %s (want %s), output:\n%s\n' "$name" "$status" "$want_status" "$(tail -n 20 <<< "$out")" >&2
-  fi
 }
 
 # What a build without MPI does, simulated by taking the binding away:

@@ -131,12 +131,12 @@ T.test("bad arguments are Lua errors naming the function, the same in every proc
   T.errors("dist.all_reduce: t must be a tensor, got number", dist.all_reduce, 3)
   T.errors("dist.broadcast: root must be a rank, 0 .. " .. n - 1 .. ", got " .. n, dist.broadcast, t, n)
   T.errors("dist.broadcast: root must be a rank", dist.broadcast, t, -1)
-  T.errors("dist.all_gather_into_tensor: the output has 3 elements, expected " .. 3 * n, dist.all_gather_into_tensor,
+  T.errors("dist.all_gather_into_tensor: out has 3 elements, expected " .. 3 * n, dist.all_gather_into_tensor,
     torch.zeros(3), t)
   T.errors("dist.all_gather: list[1] must be a float32 tensor of 3 elements", dist.all_gather, {torch.zeros(2)}, t)
   T.errors("dist.reduce_scatter: expected a list of " .. n .. " tensors (one per process), got 1 entries",
     dist.reduce_scatter, torch.zeros(3), {t})
-  T.errors("dist.reduce_scatter_tensor: the tensors differ in dtype (float32 and float64)",
+  T.errors("dist.reduce_scatter_tensor: the tensors differ in dtype (float64 and float32)",
     dist.reduce_scatter_tensor, t, torch.zeros(3 * n, {dtype = "float64"}))
   T.errors("dist.all_reduce: t is an expanded view whose elements share memory; clone() it first", dist.all_reduce,
     torch.ones(1):expand(3))

@@ -79,7 +79,7 @@ T.test("dist: bad arguments are errors naming the function, as under MPI", funct
     dist.all_reduce, torch.ones(1):expand(3))
   T.errors("dist.broadcast: root must be a rank, 0 .. 0, got 1", dist.broadcast, t, 1)
   T.errors("dist.broadcast: root must be a rank, 0 .. 0, got 0.5", dist.broadcast, t, 0.5)
-  T.errors("dist.all_gather_into_tensor: the output has 2 elements, expected 3 (3 from each of 1 processes)",
+  T.errors("dist.all_gather_into_tensor: out has 2 elements, expected 3 (3 for each of 1 processes)",
     dist.all_gather_into_tensor, torch.zeros(2), t)
   T.errors("dist.all_gather_into_tensor: the tensors differ in dtype (float64 and float32)",
     dist.all_gather_into_tensor, torch.zeros(3, {dtype = "float64"}), t)
@@ -90,7 +90,7 @@ T.test("dist: bad arguments are errors naming the function, as under MPI", funct
     dist.reduce_scatter, t, {t, t})
   T.errors("dist.reduce_scatter: list[1] must be a float32 tensor of 3 elements like the output",
     dist.reduce_scatter, t, {torch.ones(4)})
-  T.errors("dist.reduce_scatter_tensor: the input has 4 elements, expected 3", dist.reduce_scatter_tensor, t,
+  T.errors("dist.reduce_scatter_tensor: input has 4 elements, expected 3", dist.reduce_scatter_tensor, t,
     torch.ones(4))
 end)
 

@@ -10,9 +10,7 @@
  * class t is lse - x_t, which stays finite for any finite logits.  The
  * backward is one pass per row: grad * (softmax * a - b), where a and b
  * (tensor_class_loss_coefficients) fold in the weights and label smoothing.
- * float32 rows use an exp of their own that the compiler vectorises
- * (exp_nonpositive_f32; libm's is a call per element and was 3/4 of the
- * time), with AVX2/AVX-512 clones picked at load time.
+ * The row's lse and softmax come from softmax_row.c, shared with softmax.
  *
  * Targets are validated in one serial pass before the parallel work (the
  * first bad class is reported, whatever the thread count), which also sums
@@ -20,6 +18,8 @@
  * order, so a reduction does not depend on the number of threads.
  */
 #include "tensor/loss.h"
+#include "tensor/softmax_row.h"
+#include "tensor/simd.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -232,39 +232,13 @@ static Tensor *as_x_shape(Tensor *r)
 
 /* ---- the row kernels, per dtype ------------------------------------------------ */
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SIMD_CLONES
-#endif
-
 /*
- * lse: log-sum-exp of the row, writing softmax into p when p is not NULL.
  * dot: sum_c w_c x_c.
  * grad: out_c = p_c a - s w_c - [c == t] bt (t < 0: no one-hot term).
  * prob_loss: sum_c w_c q_c (lse - x_c), q = keep * target + spread.
  * prob_grad: out_c = g (p_c sum_k w_k q_k - w_c q_c).
- * The float32 lse used on the hot path is row_lse_fast_f32 below; the
- * macro's, with libm's exp, serves rows holding NaN or infinities.
  */
 #define ROW_KERNELS(S, T)                                                                \
-    static double row_lse_##S(const T *x, int64_t C, T *p)                               \
-    {                                                                                    \
-        T m = -INFINITY;                                                                 \
-        for (int64_t c = 0; c < C; c++)                                                  \
-            m = x[c] > m || isnan(x[c]) ? x[c] : m;                                      \
-        double s = 0;                                                                    \
-        for (int64_t c = 0; c < C; c++) {                                                \
-            T e = exp(x[c] - m);                                                         \
-            if (p)                                                                       \
-                p[c] = e;                                                                \
-            s += e;                                                                      \
-        }                                                                                \
-        const T inv = (T)(1 / s);                                                        \
-        for (int64_t c = 0; p && c < C; c++)                                             \
-            p[c] *= inv;                                                                 \
-        return m + log(s);                                                               \
-    }                                                                                    \
     SIMD_CLONES static double row_dot_##S(const T *x, const double *w, int64_t C)        \
     {                                                                                    \
         double s = 0;                                                                    \
@@ -307,71 +281,16 @@ static Tensor *as_x_shape(Tensor *r)
 ROW_KERNELS(f32, float)
 ROW_KERNELS(f64, double)
 
-/* exp(x) for x <= 0 (or -inf) in float32, in a form loops vectorise
- * (libm's expf is a call per element): x = n ln2 + r with n rounded to
- * nearest by the 1.5 * 2^23 trick, exp(r) for |r| <= ln2 / 2 by Cephes'
- * degree-6 polynomial (within 1.4 ulp), 2^n built in the exponent bits.
- * Below -87.3 (where float32's normal numbers end) the result is 0.  The two
- * clamps work on the bits as integers: a floating-point select would let
- * GCC split the loop into branches, which it then cannot vectorise. */
-static inline float exp_nonpositive_f32(float x)
-{
-    union {
-        float f;
-        uint32_t u;
-        int32_t i;
-    } v = {.f = x}, scale;
-    v.u = v.u > 0xC2C80000u ? 0xC2C80000u : v.u;   /* -100 <= x (as unsigned: -inf is larger) */
-    const float shift = 12582912.0f;
-    float n = (v.f * 1.44269504088896341f + shift) - shift;
-    float r = v.f - n * 0.693359375f + n * 2.12194440e-4f;
-    float y = ((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r +
-                4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f;
-    int32_t k = (int32_t)n;
-    k = k < -127 ? -127 : k;                        /* 2^-127 has the bits of 0.0 */
-    scale.i = (k + 127) << 23;
-    return (y * r * r + r + 1.0f) * scale.f;
-}
-
-/* row_lse_f32 for rows of finite values, vectorised. */
-SIMD_CLONES static double row_lse_fast_f32(const float *x, int64_t C, float *p)
-{
-    float m = -INFINITY;
-    int unusual = 0;
-#pragma omp simd reduction(max:m) reduction(|:unusual)
-    for (int64_t c = 0; c < C; c++) {
-        m = x[c] > m ? x[c] : m;
-        unusual |= x[c] - x[c] != 0;   /* NaN and infinities */
-    }
-    if (unusual)
-        return row_lse_f32(x, C, p);
-    double s = 0;
-    if (p) {
-#pragma omp simd reduction(+:s)
-        for (int64_t c = 0; c < C; c++) {
-            p[c] = exp_nonpositive_f32(x[c] - m);
-            s += p[c];
-        }
-        const float inv = (float)(1 / s);
-#pragma omp simd
-        for (int64_t c = 0; c < C; c++)
-            p[c] *= inv;
-    } else {
-#pragma omp simd reduction(+:s)
-        for (int64_t c = 0; c < C; c++)
-            s += exp_nonpositive_f32(x[c] - m);
-    }
-    return m + log(s);
-}
-
 /* Row i of an (R, C) tensor t. */
 #define ROW(t, i, C) ((char *)tensor_data(t) + (size_t)((i) * (C)) * dtype_size((t)->dtype))
 
+/* The log-sum-exp of row i of x, writing its softmax into row i of p when p
+ * is not NULL. */
 static double row_lse(const Tensor *x, int64_t i, int64_t C, Tensor *p)
 {
     if (x->dtype == DTYPE_FLOAT32)
-        return row_lse_fast_f32((const float *)ROW(x, i, C), C, p ? (float *)ROW(p, i, C) : NULL);
-    return row_lse_f64((const double *)ROW(x, i, C), C, p ? (double *)ROW(p, i, C) : NULL);
+        return softmax_row_f32((const float *)ROW(x, i, C), C, p ? (float *)ROW(p, i, C) : NULL);
+    return softmax_row_f64((const double *)ROW(x, i, C), C, p ? (double *)ROW(p, i, C) : NULL);
 }
 
 static double row_dot(const Tensor *x, int64_t i, int64_t C, const double *w)

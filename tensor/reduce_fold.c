@@ -23,6 +23,7 @@
  * torch.set_num_threads says.
  */
 #include "tensor/reduce.h"
+#include "tensor/simd.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -231,12 +232,6 @@ static void fold_init(FoldKind k, bool integer, void *acc, int64_t *idx, int64_t
 }
 
 /* ---- the contiguous sums that run at memory speed ---------------------------- */
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SIMD_CLONES
-#endif
 
 /* out[r] = the sum of x[r * stride + i] over i < n, for `rows` rows (the
  * float32 one is in reduce_simd.c). */

@@ -11,9 +11,11 @@
  * row shares accumulator 0).  Values are computed in double (int64 for
  * integer scans) and converted on store; softmax subtracts the max first,
  * so exp cannot overflow, and a NaN anywhere along the dim makes that whole
- * slice NaN as in PyTorch.
+ * slice NaN as in PyTorch.  Softmax along the last dim, the common case, is
+ * the row kernel cross entropy uses (softmax_row.c), vectorised for float32.
  */
 #include "tensor/reduce.h"
+#include "tensor/softmax_row.h"
 
 #include <math.h>
 
@@ -107,6 +109,20 @@ static void softmax_walk(const Walk *w, bool log_result)
 
 typedef enum { SCAN_SUM, SCAN_PROD, SCAN_SOFTMAX, SCAN_LOG_SOFTMAX } ScanKind;
 
+/* Softmax or log-softmax of row `it` of a contiguous (rows, size) x. */
+#define DEFINE_SOFTMAX_ROWS(name, T, SOFTMAX, LOG_SOFTMAX)                               \
+    static void name(const Tensor *x, Tensor *out, int64_t it, int64_t size, bool log_result) \
+    {                                                                                    \
+        const T *xr = (const T *)tensor_data(x) + it * size;                             \
+        T *yr = (T *)tensor_data(out) + it * size;                                       \
+        if (log_result)                                                                  \
+            LOG_SOFTMAX(xr, size, yr);                                                   \
+        else                                                                             \
+            SOFTMAX(xr, size, yr);                                                       \
+    }
+DEFINE_SOFTMAX_ROWS(softmax_rows_f32, float, softmax_row_f32, log_softmax_row_f32)
+DEFINE_SOFTMAX_ROWS(softmax_rows_f64, double, softmax_row_f64, log_softmax_row_f64)
+
 static Tensor *scan_run(const char *fn, const Tensor *t, int dim, ScanKind kind)
 {
     bool soft = kind == SCAN_SOFTMAX || kind == SCAN_LOG_SOFTMAX;
@@ -127,6 +143,13 @@ static Tensor *scan_run(const char *fn, const Tensor *t, int dim, ScanKind kind)
     for (int64_t it = 0; it < items; it++) {
         if (tensor_interrupt_requested)
             continue;
+        if (soft && inner == 1) {
+            if (t->dtype == DTYPE_FLOAT32)
+                softmax_rows_f32(x, out, it, size, kind == SCAN_LOG_SOFTMAX);
+            else
+                softmax_rows_f64(x, out, it, size, kind == SCAN_LOG_SOFTMAX);
+            continue;
+        }
         Walk w = walk_item(x, out, it, size, inner);
         if (soft)
             softmax_walk(&w, kind == SCAN_LOG_SOFTMAX);

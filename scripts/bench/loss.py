@@ -1,4 +1,4 @@
-"""loss.py — PyTorch's side of loss.lua: F.cross_entropy forward + backward."""
+"""loss.py — PyTorch's side of loss.lua: F.cross_entropy forward + backward, softmax."""
 import os
 import sys
 
@@ -22,3 +22,8 @@ for name, n, c, reps in (("cross_entropy_100x10", 100, 10, 5000),
         F.cross_entropy(x, t).backward()
 
     report(name, best(5, reps, step))
+
+torch.manual_seed(0)
+x = torch.randn(1000, 1000)
+report("softmax_1000x1000", best(5, 50, lambda: x.softmax(1)))
+report("log_softmax_1000x1000", best(5, 50, lambda: x.log_softmax(1)))

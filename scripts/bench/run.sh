@@ -58,3 +58,5 @@ row adam_mlp_step "<= PyTorch (Adam step, 784-128-128-10 MLP)" 'p != "" && l <= 
 row sgd_mlp_step "(SGD momentum step, same MLP)" '1'
 row cross_entropy_100x10 "<= PyTorch (F.cross_entropy fwd+bwd, 100x10)" 'p != "" && l <= p'
 row cross_entropy_1000x1000 "<= PyTorch (F.cross_entropy fwd+bwd, 1000x1000)" 'p != "" && l <= p'
+row softmax_1000x1000 "<= PyTorch (x:softmax(2), 1000x1000)" 'p != "" && l <= p'
+row log_softmax_1000x1000 "<= PyTorch (x:log_softmax(2), 1000x1000)" 'p != "" && l <= p'

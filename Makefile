@@ -7,16 +7,25 @@
 #   make bench      benchmarks side by side with PyTorch (scripts/bench)
 #   make teach-deps Graphviz, which torch.autograd.draw renders graphs with (optional)
 #   make demo       train the MLP (5 epochs) and the CNN (2 epochs) on Fashion-MNIST
-#   make install    PREFIX=/usr/local (binary, module, Lua libraries)
+#   make docs       the API reference (docs/*.md) and the man page (docs/luagrad.1) from the help texts
+#   make install    PREFIX=/usr/local (binary, module, Lua libraries, man page, scripts, reference);
+#                   BINDIR, LIBDIR, LUADIR, MANDIR, DATADIR, DOCDIR place the parts (luarocks sets some)
+#   make uninstall  the same PREFIX (and dirs): removes what install put there
 #   make clean
 
 PREFIX    ?= /usr/local
+BINDIR     = $(PREFIX)/bin
+LIBDIR     = $(PREFIX)/lib/lua/5.4
+LUADIR     = $(PREFIX)/share/lua/5.4
+MANDIR     = $(PREFIX)/share/man/man1
+DATADIR    = $(PREFIX)/share/luagrad
+DOCDIR     = $(PREFIX)/share/doc/luagrad
 BUILD     ?= build
 EXE       ?= luagrad
 CC        ?= cc
 
 DEB_PACKAGES := pkg-config lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev libreadline-dev \
-                dataset-fashion-mnist libopenmpi-dev openmpi-bin
+                dataset-fashion-mnist luarocks groff-base libopenmpi-dev openmpi-bin
 
 LUA_CFLAGS  := $(shell pkg-config --cflags lua5.4 2>/dev/null)
 LUA_LIBS    := $(shell pkg-config --libs lua5.4 2>/dev/null)
@@ -48,7 +57,7 @@ MODULE_OBJ := $(MODULE_SRC:%.c=$(BUILD)/%.o)
 EXE_OBJ    := $(BUILD)/vm/main.o $(BUILD)/vm/repl.o
 C_TESTS    := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/c/test_*.c)))
 
-.PHONY: all deps test asan bench bench-deps teach-deps demo install uninstall clean
+.PHONY: all deps test asan bench bench-deps teach-deps demo docs install uninstall clean
 
 all: $(EXE) torch.so $(C_TESTS) $(BUILD)/ptydrive
 
@@ -118,15 +127,27 @@ demo: deps all
 	./luagrad scripts/mnist_mlp.lua --epochs 5 --save none
 	./luagrad scripts/cnn.lua --epochs 2 --save none
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/lua/5.4 $(DESTDIR)$(PREFIX)/share/lua/5.4
-	install -m 755 luagrad $(DESTDIR)$(PREFIX)/bin/luagrad
-	install -m 755 torch.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/torch.so
-	cd lib && find . -name '*.lua' -exec install -D -m 644 {} $(DESTDIR)$(PREFIX)/share/lua/5.4/{} \;
+# Runs every example of the help texts and the scripts' --help (see scripts/docs/gen.lua).
+docs: $(EXE) torch.so
+	./$(EXE) scripts/docs/gen.lua docs
 
+# The scripts' Lua files go to DATADIR/scripts (their folders kept), the
+# Markdown reference to DOCDIR.
+install: $(EXE) torch.so
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LUADIR) $(DESTDIR)$(MANDIR)
+	install -m 755 $(EXE) $(DESTDIR)$(BINDIR)/luagrad
+	install -m 755 torch.so $(DESTDIR)$(LIBDIR)/torch.so
+	cd lib && find . -name '*.lua' -exec install -D -m 644 {} $(DESTDIR)$(LUADIR)/{} \;
+	install -m 644 docs/luagrad.1 $(DESTDIR)$(MANDIR)/luagrad.1
+	cd scripts && find . -name '*.lua' -exec install -D -m 644 {} $(DESTDIR)$(DATADIR)/scripts/{} \;
+	cd docs && find . -name '*.md' -exec install -D -m 644 {} $(DESTDIR)$(DOCDIR)/{} \;
+
+# Removes the library folders install made too, once empty (rmdir refuses otherwise).
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/luagrad $(DESTDIR)$(PREFIX)/lib/lua/5.4/torch.so
-	cd lib && find . -name '*.lua' -exec rm -f $(DESTDIR)$(PREFIX)/share/lua/5.4/{} \;
+	rm -f $(DESTDIR)$(BINDIR)/luagrad $(DESTDIR)$(LIBDIR)/torch.so $(DESTDIR)$(MANDIR)/luagrad.1
+	cd lib && find . -name '*.lua' -exec rm -f $(DESTDIR)$(LUADIR)/{} \;
+	cd lib && find . -mindepth 1 -depth -type d -exec rmdir $(DESTDIR)$(LUADIR)/{} \; 2>/dev/null || true
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build build-asan luagrad luagrad-asan torch.so

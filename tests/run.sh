@@ -3,7 +3,8 @@
 # ("N passed, M failed") into one; exits non-zero when anything failed.
 # usage: tests/run.sh [BUILD-DIR]   (run from the repository root, after make)
 # LUAGRAD names the executable under test (default ./luagrad); a sanitized
-# build skips the stock-lua5.4 module check, whose host is not instrumented.
+# build skips the stock-lua5.4 module check, whose host is not instrumented,
+# and the install and docs suites, which test files rather than code.
 set -u
 build=${1:-build}
 lg=${LUAGRAD:-./luagrad}
@@ -38,6 +39,7 @@ suite "lua: tests/lua" "$lg" tests/lua/run.lua
 if [ "$lg" = ./luagrad ]; then
   suite "module: lua5.4 require" lua5.4 tests/lua/module_check.lua
   suite "install: make install" tests/cli/test_install.sh
+  suite "docs: make docs, man page" tests/cli/test_docs.sh "$lg"
 fi
 # The bad-input sweep runs in a scratch directory: some calls write files.
 scratch=$(mktemp -d)

@@ -36,5 +36,10 @@ function ConcatDataset:get(i)
 end
 
 torch.doc(ConcatDataset, "data.ConcatDataset({ds1, ds2, ...})",
-  "The samples of several datasets one after the other; ds1 + ds2 makes one.")
+  "The samples of several datasets one after the other; ds1 + ds2 makes one.",
+  [[
+local a = data.TensorDataset(torch.zeros(3))
+local b = data.TensorDataset(torch.ones(2))
+local both = data.ConcatDataset({a, b})
+print(both, both:get(4), #(a + b))]])
 return ConcatDataset

@@ -56,6 +56,11 @@ function DataLoader:len()
   if self.drop_last then return n // self.batch_size end
   return (n + self.batch_size - 1) // self.batch_size
 end
+torch.doc(DataLoader.len, "loader:len()",
+  "The number of batches in an epoch, which #loader returns.",
+  [[
+local ds = data.TensorDataset(torch.zeros(10, 2))
+print(#data.DataLoader(ds, {batch_size = 4}), #data.DataLoader(ds, {batch_size = 4, drop_last = true}))]])
 DataLoader.__len = DataLoader.len
 
 --- The batch of the given positions (a 1-D int64 tensor).
@@ -66,6 +71,13 @@ function DataLoader:fetch(indices)
   for k, i in ipairs(indices:totable()) do samples[k] = table.pack(ds:get(i)) end
   return (self.collate_fn or collate.default_collate)(samples)
 end
+torch.doc(DataLoader.fetch, "loader:fetch(indices)",
+  "The batch of the given positions (a 1-D int64 tensor): the dataset's get_batch, or get "
+    .. "and collation.",
+  [[
+local ds = data.TensorDataset(torch.arange(10):float():view(5, 2), torch.arange(5))
+local loader = data.DataLoader(ds, {batch_size = 2})
+print(loader:fetch(torch.tensor({5, 1})))]])
 
 --- An iterator over one epoch's batches: for inputs, targets in loader:iter() do ... end
 function DataLoader:iter()
@@ -93,10 +105,28 @@ end
 function DataLoader:state_dict()
   return type(self.sampler.state_dict) == "function" and self.sampler:state_dict() or {}
 end
+torch.doc(DataLoader.state_dict, "loader:state_dict()",
+  "The random state of the loader's sampler (when it has its own generator), to resume an "
+    .. "interrupted run with the same order.",
+  [[
+local ds = data.TensorDataset(torch.arange(6))
+local loader = data.DataLoader(ds, {batch_size = 3, shuffle = true, seed = 0})
+local sd = loader:state_dict()
+local first = loader:iter()()
+loader:load_state_dict(sd)
+print(first, loader:iter()())    -- the same first batch again]])
 
 function DataLoader:load_state_dict(sd)
   if type(self.sampler.load_state_dict) == "function" then self.sampler:load_state_dict(sd) end
 end
+torch.doc(DataLoader.load_state_dict, "loader:load_state_dict(sd)",
+  "Restores what state_dict returned.",
+  [[
+local ds = data.TensorDataset(torch.arange(6))
+local a = data.DataLoader(ds, {batch_size = 6, shuffle = true, seed = 1})
+local b = data.DataLoader(ds, {batch_size = 6, shuffle = true, seed = 2})
+b:load_state_dict(a:state_dict())
+print(a:iter()(), b:iter()())]])
 
 function DataLoader:_repr()
   return string.format("DataLoader(%d samples, batch_size=%d, shuffle=%s, drop_last=%s: %d batches)",
@@ -106,6 +136,16 @@ end
 torch.doc(DataLoader,
   "data.DataLoader(dataset, {batch_size=1, shuffle=false, drop_last=false, collate_fn=, sampler=, seed=, generator=})",
   "Batches of a dataset: for inputs, targets in loader:iter() do ... end; #loader is the number of batches. "
-  .. "Shuffling draws from torch.manual_seed's stream, or from its own with seed=/generator=.")
-torch.doc(DataLoader.iter, "loader:iter()", "An iterator over one epoch's batches (a new order each epoch when shuffled).")
+  .. "Shuffling draws from torch.manual_seed's stream, or from its own with seed=/generator=.",
+  [[
+torch.manual_seed(0)
+local ds = data.TensorDataset(torch.randn(10, 3), torch.randint(1, 4, {10}))
+local loader = data.DataLoader(ds, {batch_size = 4, shuffle = true})
+print(loader)
+for x, y in loader:iter() do print(table.concat(x.shape, "x"), y) end]])
+torch.doc(DataLoader.iter, "loader:iter()", "An iterator over one epoch's batches (a new order each epoch when shuffled).",
+  [[
+local ds = data.TensorDataset(torch.arange(5))
+local loader = data.DataLoader(ds, {batch_size = 2})
+for batch in loader:iter() do print(batch) end]])
 return DataLoader

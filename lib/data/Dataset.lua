@@ -19,10 +19,21 @@ function Dataset:init() end
 function Dataset:len()
   error(class.name(self) .. ": len is not defined (define " .. class.name(self) .. ":len)", 2)
 end
+torch.doc(Dataset.len, "ds:len()",
+  "The number of samples, which #ds returns; each dataset defines it.",
+  [[
+local ds = data.TensorDataset(torch.zeros(5, 2))
+print(ds:len(), #ds)]])
 
 function Dataset:get()
   error(class.name(self) .. ": get is not defined (define " .. class.name(self) .. ":get)", 2)
 end
+torch.doc(Dataset.get, "ds:get(i)",
+  "Sample i (1-based) as one or more values, usually input, target; each dataset defines "
+    .. "it.",
+  [[
+local ds = data.TensorDataset(torch.tensor({{1, 2}, {3, 4}}), torch.tensor({10, 20}))
+print(ds:get(2))]])
 
 Dataset.__len = function(self) return self:len() end
 Dataset.__add = function(a, b) return require("data.ConcatDataset")({a, b}) end
@@ -44,7 +55,25 @@ function Dataset:_repr()
   return string.format("%s(%d samples)", class.name(self), #self)
 end
 
+torch.doc(Dataset.extend, "data.Dataset:extend(name)",
+  "A subclass named name; every class of data (datasets, samplers, transforms, DataLoader) has this same "
+    .. "extend. Define init(...) and the protocol's methods on it; calling the class makes an instance.",
+  [[
+local Range = data.Dataset:extend("Range")
+function Range:init(n) self.n = n end
+function Range:len() return self.n end
+function Range:get(i) return i end
+print(Range, Range(3), Range(3):get(2))]])
+
 torch.doc(Dataset, "data.Dataset",
   "The base class of datasets: subclass with data.Dataset:extend(name) and define len() and get(i) "
-  .. "(1-based, returning input, target, ...). ds1 + ds2 concatenates.")
+  .. "(1-based, returning input, target, ...). ds1 + ds2 concatenates.",
+  [[
+local Squares = data.Dataset:extend("Squares")
+function Squares:init(n) self.n = n end
+function Squares:len() return self.n end
+function Squares:get(i) return torch.tensor({i}), i * i end
+local ds = Squares(4)
+print(ds, #ds, ds:get(3))
+for x, y in data.DataLoader(ds, {batch_size = 2}):iter() do print(x:view(-1), y) end]])
 return Dataset

@@ -52,7 +52,18 @@ function Subset:get_batch(indices)
   for k, i in ipairs(mapped) do samples[k] = table.pack(self.dataset:get(i)) end
   return collate.default_collate(samples)
 end
+torch.doc(Subset.get_batch, "ds:get_batch(indices)",
+  "The samples at the Subset's positions indices, gathered through the dataset's get_batch "
+    .. "when it has one.",
+  [[
+local ds = data.TensorDataset(torch.arange(10))
+local sub = data.Subset(ds, {10, 8, 6})
+print(sub:get_batch(torch.tensor({1, 3})))]])
 
 torch.doc(Subset, "data.Subset(dataset, indices)",
-  "The samples of dataset at indices (a list or an int64 tensor of 1-based positions).")
+  "The samples of dataset at indices (a list or an int64 tensor of 1-based positions).",
+  [[
+local ds = data.TensorDataset(torch.arange(10))
+local evens = data.Subset(ds, {2, 4, 6, 8, 10})
+print(evens, evens:get(1))]])
 return Subset

@@ -43,7 +43,17 @@ function TensorDataset:get_batch(indices)
   for k, t in ipairs(self.tensors) do out[k] = t:index_select(1, indices) end
   return table.unpack(out)
 end
+torch.doc(TensorDataset.get_batch, "ds:get_batch(indices)",
+  "The rows at indices (a 1-D int64 tensor) of every tensor, gathered with one index_select "
+    .. "each; the DataLoader uses it in place of get and collation.",
+  [[
+local ds = data.TensorDataset(torch.arange(8):view(4, 2), torch.tensor({1, 2, 3, 4}))
+print(ds:get_batch(torch.tensor({4, 2})))]])
 
 torch.doc(TensorDataset, "data.TensorDataset(x, y, ...)",
-  "A dataset of the rows of tensors sharing their first dim: get(i) returns x[i], y[i], ...")
+  "A dataset of the rows of tensors sharing their first dim: get(i) returns x[i], y[i], ...",
+  [[
+local x, y = torch.arange(6):float():view(3, 2), torch.tensor({1, 2, 1})
+local ds = data.TensorDataset(x, y)
+print(ds, ds:get(2))]])
 return TensorDataset

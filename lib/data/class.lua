@@ -13,6 +13,13 @@ local function construct(cls, ...)
   return self
 end
 
+-- Cls:extend(name), a subclass: one function shared by every class, so its
+-- help text (given with Dataset's) is everyone's.
+local function extend(base, subname)
+  if type(subname) ~= "string" then error(base.__name .. ":extend: the class needs a name (a string)", 2) end
+  return class.new(subname, base)
+end
+
 --- A new class named `name`, a subclass of `parent` when given.
 function class.new(name, parent)
   local cls = {__name = name}
@@ -21,10 +28,7 @@ function class.new(name, parent)
     for _, mm in ipairs(METAMETHODS) do cls[mm] = parent[mm] end
   end
   cls.__tostring = cls.__tostring or function(self) return self:_repr() end
-  function cls.extend(base, subname)
-    if type(subname) ~= "string" then error(name .. ":extend: the class needs a name (a string)", 2) end
-    return class.new(subname, base)
-  end
+  cls.extend = extend
   return setmetatable(cls, {__index = parent, __call = construct,
     __tostring = function() return "class " .. name end})
 end

@@ -70,5 +70,8 @@ end
 
 torch.doc(collate.default_collate, "data.default_collate(samples)",
   "Makes a batch of a list of samples (each a table.pack of what ds:get returned): tensors stacked, "
-  .. "numbers and booleans as tensors, tables key by key; one result per value of a sample.")
+  .. "numbers and booleans as tensors, tables key by key; one result per value of a sample.",
+  [[
+local x, y = data.default_collate({table.pack(torch.zeros(2), 1), table.pack(torch.ones(2), 2)})
+print(x, y)]])
 return collate

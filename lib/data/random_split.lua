@@ -49,5 +49,11 @@ end
 
 torch.doc(random_split, "data.random_split(dataset, {n1, n2, ...}, {seed=, generator=})",
   "Splits a dataset at random into Subsets of the given sizes (or fractions summing to 1); returns them "
-  .. "as multiple results.")
+  .. "as multiple results.",
+  [[
+local ds = data.TensorDataset(torch.arange(10))
+local train, test = data.random_split(ds, {8, 2}, {seed = 0})
+print(#train, #test, test:get(1), test:get(2))
+local a, b = data.random_split(ds, {0.5, 0.5}, {seed = 0})
+print(#a, #b)]])
 return random_split

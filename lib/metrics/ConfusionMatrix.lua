@@ -111,17 +111,41 @@ end
 
 local doc = torch.doc
 doc(ConfusionMatrix.add, "cm:add(pred_or_scores, target)",
-  "Counts a batch: predictions (N) or scores (N, C), and targets (N), 1-based. Returns cm.")
-doc(ConfusionMatrix.reset, "cm:reset()", "Sets every count back to 0. Returns cm.")
-doc(ConfusionMatrix.total, "cm:total()", "The number of items counted so far.")
-doc(ConfusionMatrix.accuracy, "cm:accuracy()", "The fraction of counted items whose predicted class is the true one.")
+  "Counts a batch: predictions (N) or scores (N, C), and targets (N), 1-based. Returns cm.",
+  [[
+local cm = torch.metrics.ConfusionMatrix(2)
+cm:add({1, 2, 2}, {1, 1, 2})
+print(cm.matrix)]])
+doc(ConfusionMatrix.reset, "cm:reset()", "Sets every count back to 0. Returns cm.",
+  [[
+local cm = torch.metrics.ConfusionMatrix(2):add({1, 2}, {1, 1})
+print(cm:total(), cm:reset():total())]])
+doc(ConfusionMatrix.total, "cm:total()", "The number of items counted so far.",
+  [[
+local cm = torch.metrics.ConfusionMatrix(3)
+cm:add({1, 2}, {1, 1}):add({3}, {3})
+print(cm:total())]])
+doc(ConfusionMatrix.accuracy, "cm:accuracy()", "The fraction of counted items whose predicted class is the true one.",
+  [[
+local cm = torch.metrics.ConfusionMatrix(2):add({1, 2, 2, 1}, {1, 2, 1, 1})
+print(cm:accuracy())]])
 for _, metric in ipairs(scores.METRICS) do
   doc(ConfusionMatrix[metric], "cm:" .. metric .. "([average])",
-    "The " .. metric .. ' of the counts so far; average "macro" (default), "micro", "weighted", or "none" for a per-class float64 tensor (see metrics.' .. metric .. ").")
+    "The " .. metric .. ' of the counts so far; average "macro" (default), "micro", "weighted", or "none" for a per-class float64 tensor (see metrics.' .. metric .. ").",
+    "local cm = torch.metrics.ConfusionMatrix(3):add({1, 2, 2, 3}, {1, 2, 3, 3})\n"
+      .. "print(cm:" .. metric .. "(), cm:" .. metric .. '("none"))')
 end
 doc(ConfusionMatrix.per_class, "cm:per_class()",
-  "A list with one table per class: {class =, name =, precision =, recall =, f1 =, support =}.")
+  "A list with one table per class: {class =, name =, precision =, recall =, f1 =, support =}.",
+  [[
+local cm = torch.metrics.ConfusionMatrix({"no", "yes"}):add({1, 2, 2, 1}, {1, 2, 1, 1})
+for _, c in ipairs(cm:per_class()) do
+  print(c.name, string.format("precision %.2f recall %.2f f1 %.2f support %d", c.precision, c.recall, c.f1, c.support))
+end]])
 doc(ConfusionMatrix.report, "cm:report({digits=4})",
-  "Text: precision, recall, F1 and support per class, then accuracy and the macro and weighted averages (sklearn's classification_report).")
+  "Text: precision, recall, F1 and support per class, then accuracy and the macro and weighted averages (sklearn's classification_report).",
+  [[
+local cm = torch.metrics.ConfusionMatrix({"no", "yes"}):add({1, 2, 2, 1}, {1, 2, 1, 1})
+print(cm:report({digits = 2}))]])
 
 return ConfusionMatrix

@@ -17,5 +17,9 @@ function AdaptiveAvgPool2d:forward(x) return nn.functional.adaptive_avg_pool2d(x
 function AdaptiveAvgPool2d:extra_repr() return "output_size=" .. L.repr(self.output_size) end
 
 torch.doc(AdaptiveAvgPool2d, "nn.AdaptiveAvgPool2d(output_size)",
-  "Averages over windows chosen to give an output of output_size (a number or {h, w}).")
+  "Averages over windows chosen to give an output of output_size (a number or {h, w}).",
+  [[
+local pool = nn.AdaptiveAvgPool2d({1, 2})
+local x = torch.arange(16):float():view(1, 1, 4, 4)
+print(pool, pool(x))]])
 return AdaptiveAvgPool2d

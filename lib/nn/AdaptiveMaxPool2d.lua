@@ -19,5 +19,9 @@ end
 function AdaptiveMaxPool2d:extra_repr() return "output_size=" .. L.repr(self.output_size) end
 
 torch.doc(AdaptiveMaxPool2d, "nn.AdaptiveMaxPool2d(output_size, {return_indices=false})",
-  "The max over windows chosen to give an output of output_size (a number or {h, w}).")
+  "The max over windows chosen to give an output of output_size (a number or {h, w}).",
+  [[
+local pool = nn.AdaptiveMaxPool2d(2)
+local x = torch.arange(16):float():view(1, 1, 4, 4)
+print(pool, pool(x))]])
 return AdaptiveMaxPool2d

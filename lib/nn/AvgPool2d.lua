@@ -29,5 +29,9 @@ end
 
 torch.doc(AvgPool2d, "nn.AvgPool2d(kernel_size, {stride=kernel_size, padding=0, ceil_mode=false, "
   .. "count_include_pad=true, divisor_override=nil})",
-  "Mean over windows of the last two dims; arguments also in PyTorch's positional order.")
+  "Mean over windows of the last two dims; arguments also in PyTorch's positional order.",
+  [[
+local pool = nn.AvgPool2d(2)
+local x = torch.arange(16):float():view(1, 1, 4, 4)
+print(pool, pool(x))]])
 return AvgPool2d

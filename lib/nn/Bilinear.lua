@@ -28,6 +28,13 @@ function Bilinear:reset_parameters()
   nn.init.uniform_(self.weight, -bound, bound)
   if self.bias then nn.init.uniform_(self.bias, -bound, bound) end
 end
+torch.doc(Bilinear.reset_parameters, "bilinear:reset_parameters()",
+  "Draws weight and bias again from U(-1/sqrt(in1), 1/sqrt(in1)), as the constructor does.",
+  [[
+torch.manual_seed(0)
+local layer = nn.Bilinear(2, 2, 1)
+layer:reset_parameters()
+print(layer.bias)]])
 
 function Bilinear:forward(x1, x2) return nn.functional.bilinear(x1, x2, self.weight, self.bias) end
 
@@ -38,5 +45,10 @@ end
 
 torch.doc(Bilinear, "nn.Bilinear(in1_features, in2_features, out_features, {bias=true, dtype=})",
   "forward(x1, x2) = x1^T A x2 + b over the last dims; A is out x in1 x in2 as in PyTorch, "
-    .. "initialised (with b) from U(-1/sqrt(in1), 1/sqrt(in1)).")
+    .. "initialised (with b) from U(-1/sqrt(in1), 1/sqrt(in1)).",
+  [[
+torch.manual_seed(0)
+local layer = nn.Bilinear(3, 4, 2)
+print(layer)
+print(table.concat(layer(torch.randn(5, 3), torch.randn(5, 4)).shape, "x"))]])
 return Bilinear

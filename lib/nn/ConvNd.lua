@@ -178,12 +178,12 @@ function ConvNd:extra_repr()
 end
 
 --- A convolution class: `name` over nspatial dims, transposed or not, with its help text.
-function ConvNd.class(name, nspatial, transposed, signature, text)
+function ConvNd.class(name, nspatial, transposed, signature, text, example)
   local cls = ConvNd:extend(name)
   function cls:init(in_channels, out_channels, kernel_size, opts)
     self:_setup(nspatial, transposed, in_channels, out_channels, kernel_size, opts)
   end
-  return torch.doc(cls, signature, text)
+  return torch.doc(cls, signature, text, example)
 end
 
 return ConvNd

@@ -25,5 +25,11 @@ end
 
 torch.doc(Dropout, "nn.Dropout(p=0.5, {inplace=false})",
   "In training mode zeroes each element with probability p and scales the others by 1/(1-p); "
-    .. "in eval mode returns its input unchanged.")
+    .. "in eval mode returns its input unchanged.",
+  [[
+torch.manual_seed(0)
+local drop = nn.Dropout(0.5)
+print(drop(torch.ones(6)))         -- training: zeroes and scales by 2
+drop:eval()
+print(drop(torch.ones(6)))         -- evaluation: unchanged]])
 return Dropout

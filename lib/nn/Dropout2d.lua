@@ -9,5 +9,9 @@ function Dropout2d:forward(x) return nn.functional.dropout2d(x, self.p, self.tra
 
 torch.doc(Dropout2d, "nn.Dropout2d(p=0.5, {inplace=false})",
   "In training mode zeroes each channel (all H x W values of x[n][c]) with probability p and scales "
-    .. "the kept channels by 1/(1-p); in eval mode returns its input unchanged.")
+    .. "the kept channels by 1/(1-p); in eval mode returns its input unchanged.",
+  [[
+torch.manual_seed(0)
+local drop = nn.Dropout2d(0.5)
+print(drop(torch.ones(1, 4, 2, 2)):sum({3, 4}))   -- whole channels kept (x 2) or zeroed]])
 return Dropout2d

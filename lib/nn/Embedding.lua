@@ -49,6 +49,13 @@ function Embedding:reset_parameters()
   nn.init.normal_(self.weight)
   if self.padding_idx then torch.no_grad(function() self.weight[self.padding_idx]:zero_() end) end
 end
+torch.doc(Embedding.reset_parameters, "embedding:reset_parameters()",
+  "Draws the weight again from N(0, 1), with the padding row zero.",
+  [[
+torch.manual_seed(0)
+local emb = nn.Embedding(3, 2, {padding_idx = 2})
+emb:reset_parameters()
+print(emb.weight)]])
 
 function Embedding:forward(input)
   return nn.functional.embedding(input, self.weight, {padding_idx = self.padding_idx})
@@ -76,10 +83,18 @@ function Embedding.from_pretrained(embeddings, opts)
 end
 torch.doc(Embedding.from_pretrained, "nn.Embedding.from_pretrained(embeddings, {freeze=true, padding_idx=})",
   "An Embedding using the given (num_embeddings x embedding_dim) tensor as its weight; with freeze "
-    .. "(the default) the weight does not require grad.")
+    .. "(the default) the weight does not require grad.",
+  [[
+local emb = nn.Embedding.from_pretrained(torch.tensor({{0.0, 1.0}, {2.0, 3.0}}))
+print(emb(torch.tensor({2, 1})), emb.weight.requires_grad)]])
 
 torch.doc(Embedding, "nn.Embedding(num_embeddings, embedding_dim, {padding_idx=, dtype=})",
   "A lookup table: forward(indices) returns the rows at the 1-based int64 indices (any shape), shape "
     .. "(indices..., embedding_dim).  Weight ~ N(0, 1); row padding_idx (1-based) starts at zero and "
-    .. "gets no gradient.")
+    .. "gets no gradient.",
+  [[
+torch.manual_seed(0)
+local emb = nn.Embedding(10, 3, {padding_idx = 1})
+print(emb)
+print(emb(torch.tensor({{1, 2}, {3, 1}})).shape[3], emb.weight[1])   -- row 1 is zeros]])
 return Embedding

@@ -14,5 +14,8 @@ function Flatten:forward(x) return x:flatten(self.start_dim, self.end_dim) end
 function Flatten:extra_repr() return string.format("start_dim=%d, end_dim=%d", self.start_dim, self.end_dim) end
 
 torch.doc(Flatten, "nn.Flatten(start_dim=2, end_dim=-1)",
-  "Flattens dims start_dim..end_dim (1-based; the default keeps the batch dim).")
+  "Flattens dims start_dim..end_dim (1-based; the default keeps the batch dim).",
+  [[
+local flat = nn.Flatten()
+print(flat, table.concat(flat(torch.zeros(8, 1, 28, 28)).shape, "x"))]])
 return Flatten

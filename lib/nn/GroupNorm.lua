@@ -21,6 +21,13 @@ function GroupNorm:init(...)
 end
 
 function GroupNorm:reset_parameters() L.reset_affine(self) end
+torch.doc(GroupNorm.reset_parameters, "norm:reset_parameters()",
+  "Puts weight back to ones and bias to zeros.",
+  [[
+local gn = nn.GroupNorm(1, 2)
+torch.no_grad(function() gn.weight:fill_(5) end)
+gn:reset_parameters()
+print(gn.weight)]])
 
 function GroupNorm:forward(x)
   if x:dim() < 2 or x:size(2) ~= self.num_channels then
@@ -36,5 +43,10 @@ function GroupNorm:extra_repr()
 end
 
 torch.doc(GroupNorm, "nn.GroupNorm(num_groups, num_channels, {eps=1e-5, affine=true, dtype=})",
-  "Normalises each sample over groups of channels, with a learned per-channel weight and bias.")
+  "Normalises each sample over groups of channels, with a learned per-channel weight and bias.",
+  [[
+local gn = nn.GroupNorm(2, 4)
+local y = gn(torch.arange(16):float():view(2, 4, 2))
+print(gn)
+print(y[1])]])
 return GroupNorm

@@ -5,5 +5,8 @@ local nn = require "nn"
 local Identity = nn.Module:extend("Identity")
 function Identity:forward(x) return x end
 
-torch.doc(Identity, "nn.Identity()", "Returns its input unchanged (any arguments to the constructor are ignored).")
+torch.doc(Identity, "nn.Identity()", "Returns its input unchanged (any arguments to the constructor are ignored).",
+  [[
+local id = nn.Identity()
+print(id, id(torch.tensor({1, 2})))]])
 return Identity

@@ -20,6 +20,13 @@ function LayerNorm:init(...)
 end
 
 function LayerNorm:reset_parameters() L.reset_affine(self) end
+torch.doc(LayerNorm.reset_parameters, "norm:reset_parameters()",
+  "Puts weight back to ones and bias to zeros.",
+  [[
+local ln = nn.LayerNorm(2)
+torch.no_grad(function() ln.weight:fill_(5) end)
+ln:reset_parameters()
+print(ln.weight)]])
 
 function LayerNorm:forward(x)
   return nn.functional.layer_norm(x, self.normalized_shape, {weight = self.weight, bias = self.bias, eps = self.eps})
@@ -32,5 +39,8 @@ end
 
 torch.doc(LayerNorm, "nn.LayerNorm(normalized_shape, {eps=1e-5, elementwise_affine=true, dtype=})",
   "Normalises each position over the trailing dims normalized_shape names, with a learned weight and bias "
-    .. "of that shape.")
+    .. "of that shape.",
+  [[
+local ln = nn.LayerNorm(3)
+print(ln, ln(torch.tensor({{1.0, 2.0, 3.0}, {2.0, 2.0, 5.0}})))]])
 return LayerNorm

@@ -31,6 +31,14 @@ function Linear:reset_parameters()
     nn.init.uniform_(self.bias, -bound, bound)
   end
 end
+torch.doc(Linear.reset_parameters, "linear:reset_parameters()",
+  "Draws weight and bias again as the constructor does (PyTorch's default initialisation).",
+  [[
+torch.manual_seed(0)
+local fc = nn.Linear(2, 1)
+nn.init.zeros_(fc.weight)
+fc:reset_parameters()
+print(fc.weight)]])
 
 function Linear:forward(x) return nn.functional.linear(x, self.weight, self.bias) end
 
@@ -40,5 +48,11 @@ function Linear:extra_repr()
 end
 
 torch.doc(Linear, "nn.Linear(in_features, out_features, {bias=true, dtype=})",
-  "Applies y = x W^T + b; W is out x in as in PyTorch, initialised from U(-1/sqrt(in), 1/sqrt(in)).")
+  "Applies y = x W^T + b; W is out x in as in PyTorch, initialised from U(-1/sqrt(in), 1/sqrt(in)).",
+  [[
+torch.manual_seed(0)
+local fc = nn.Linear(3, 2)
+print(fc)
+print(fc(torch.ones(4, 3)))           -- (N 4, out 2)
+print(table.concat(fc.weight.shape, "x"), table.concat(fc.bias.shape, "x"))]])
 return Linear

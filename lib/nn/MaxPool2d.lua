@@ -9,5 +9,9 @@ MaxPool2d._pool = nn.functional.max_pool2d
 
 torch.doc(MaxPool2d, "nn.MaxPool2d(kernel_size, {stride=kernel_size, padding=0, dilation=1, "
   .. "return_indices=false, ceil_mode=false})",
-  "Max over windows of the last two dims; nn.MaxPool2d(2, 2) as in PyTorch, or with an options table.")
+  "Max over windows of the last two dims; nn.MaxPool2d(2, 2) as in PyTorch, or with an options table.",
+  [[
+local pool = nn.MaxPool2d(2, 2)
+local x = torch.arange(16):float():view(1, 1, 4, 4)
+print(pool, pool(x))]])
 return MaxPool2d

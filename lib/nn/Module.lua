@@ -22,6 +22,9 @@ local function is_module(v)
   return type(v) == "table" and rawget(v, "_values") ~= nil
 end
 Module.is_module = is_module
+torch.doc(is_module, "nn.Module.is_module(v)", "True when v is a module (an instance of nn.Module or a subclass).",
+  [[
+print(nn.Module.is_module(nn.Linear(2, 2)), nn.Module.is_module(torch.zeros(2)))]])
 
 local function class_of(self) return getmetatable(self) end
 
@@ -108,21 +111,60 @@ function Module:extend(name)
 end
 torch.doc(Module.extend, "nn.Module:extend(name)",
   "A new module class: define cls:init(...) (assigning submodules and nn.Parameters as fields) and "
-    .. "cls:forward(...); calling the class makes an instance, calling an instance runs forward.")
+    .. "cls:forward(...); calling the class makes an instance, calling an instance runs forward.",
+  [[
+local Net = nn.Module:extend("Net")
+function Net:init(hidden)
+  self.fc1 = nn.Linear(4, hidden)
+  self.fc2 = nn.Linear(hidden, 2)
+end
+function Net:forward(x) return self.fc2(F.relu(self.fc1(x))) end
+torch.manual_seed(0)
+local net = Net(8)
+print(net)
+print(net(torch.randn(3, 4)))]])
 
 setmetatable(Module, {__call = construct, __tostring = function() return "class Module" end})
+torch.doc(Module, "nn.Module",
+  "The base class of every layer and model. Subclass it with nn.Module:extend(name); fields assigned "
+    .. "an nn.Parameter or a module register themselves, in assignment order, under PyTorch's dotted names.",
+  [[
+local Affine = nn.Module:extend("Affine")
+function Affine:init(n)
+  self.scale = nn.Parameter(torch.ones(n))
+  self.shift = nn.Parameter(torch.zeros(n))
+end
+function Affine:forward(x) return x * self.scale + self.shift end
+local m = Affine(3)
+print(m, #m:parameters())
+print(m(torch.tensor({1.0, 2.0, 3.0})))]])
 
 function Module:init() end
 
 function Module:forward()
   error(self:_type() .. ": forward is not defined (define " .. self:_type() .. ":forward)", 2)
 end
+torch.doc(Module.forward, "module:forward(...)",
+  "The computation, defined by each class; calling the module, module(...), runs it.",
+  [[
+local Double = nn.Module:extend("Double")
+function Double:forward(x) return 2 * x end
+local m = Double()
+print(m(torch.tensor({1.0, 2.0})), m:forward(torch.tensor({3.0})))]])
 
 --- The class name ("Linear", "Net").
 function Module:_type() return class_of(self).__name end
 
 --- Text shown inside the parentheses of the module's repr; layers override it.
 function Module:extra_repr() return "" end
+torch.doc(Module.extra_repr, "module:extra_repr()",
+  "The text inside the parentheses of the module's printed form; a class overrides it to show its settings.",
+  [[
+local Scale = nn.Module:extend("Scale")
+function Scale:init(k) self.k = k end
+function Scale:forward(x) return x * self.k end
+function Scale:extra_repr() return "k=" .. self.k end
+print(Scale(3))]])
 
 -- registration -------------------------------------------------------------
 
@@ -159,10 +201,25 @@ end
 Module.register_module = Module.add_module
 
 torch.doc(Module.register_parameter, "module:register_parameter(name, p)",
-  "Registers an nn.Parameter (or nil) under name; assigning self.name = nn.Parameter(t) does the same.")
+  "Registers an nn.Parameter (or nil) under name; assigning self.name = nn.Parameter(t) does the same.",
+  [[
+local m = nn.Module()
+m:register_parameter("scale", nn.Parameter(torch.ones(2)))
+m:register_parameter("shift", nil)            -- a name with no value, PyTorch's None
+for name, p in m:named_parameters() do print(name, p) end]])
 torch.doc(Module.register_buffer, "module:register_buffer(name, t, {persistent=true})",
-  "Registers a tensor saved in state_dict but not returned by parameters() (e.g. running statistics).")
-torch.doc(Module.add_module, "module:add_module(name, m)", "Registers a submodule under name.")
+  "Registers a tensor saved in state_dict but not returned by parameters() (e.g. running statistics).",
+  [[
+local m = nn.Module()
+m:register_buffer("count", torch.zeros(1))
+m:register_buffer("scratch", torch.zeros(3), {persistent = false})
+print(#m:parameters(), #m:buffers())
+for name in pairs(m:state_dict()) do print(name) end   -- only the persistent one]])
+torch.doc(Module.add_module, "module:add_module(name, m)", "Registers a submodule under name.",
+  [[
+local m = nn.Module()
+m:add_module("encoder", nn.Linear(4, 2))
+print(m)]])
 
 -- traversal ------------------------------------------------------------------
 
@@ -259,17 +316,43 @@ function Module:modules() return values_of(walk_modules(self, "", false, {}, {})
 function Module:named_modules() return pairs_iterator(walk_modules(self, "", false, {}, {})) end
 
 torch.doc(Module.parameters, "module:parameters({recurse=true})",
-  "A flat list of the module's parameters and its submodules' (a shared parameter appears once).")
+  "A flat list of the module's parameters and its submodules' (a shared parameter appears once).",
+  [[
+local model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+local n = 0
+for _, p in ipairs(model:parameters()) do n = n + p:numel() end
+print(#model:parameters(), n)]])
 torch.doc(Module.named_parameters, "module:named_parameters({prefix=, recurse=true})",
-  "Iterator over (name, parameter) with PyTorch's dotted names: for name, p in m:named_parameters() do ... end.")
-torch.doc(Module.buffers, "module:buffers({recurse=true})", "A flat list of the module tree's buffers.")
+  "Iterator over (name, parameter) with PyTorch's dotted names: for name, p in m:named_parameters() do ... end.",
+  [[
+local model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+for name, p in model:named_parameters() do print(name, table.concat(p.shape, "x")) end]])
+torch.doc(Module.buffers, "module:buffers({recurse=true})", "A flat list of the module tree's buffers.",
+  [[
+local model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+print(#model:buffers())      -- running_mean, running_var, num_batches_tracked]])
 torch.doc(Module.named_buffers, "module:named_buffers({prefix=, recurse=true})",
-  "Iterator over (name, buffer).")
-torch.doc(Module.children, "module:children()", "The direct submodules, in registration order.")
-torch.doc(Module.named_children, "module:named_children()", "Iterator over (name, submodule) of direct children.")
-torch.doc(Module.modules, "module:modules()", "Every module of the tree (self first), as a list.")
+  "Iterator over (name, buffer).",
+  [[
+local model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+for name, b in model:named_buffers() do print(name, b.dtype) end]])
+torch.doc(Module.children, "module:children()", "The direct submodules, in registration order.",
+  [[
+local model = nn.Sequential(nn.Linear(3, 4), nn.ReLU())
+for _, child in ipairs(model:children()) do print(child) end]])
+torch.doc(Module.named_children, "module:named_children()", "Iterator over (name, submodule) of direct children.",
+  [[
+local model = nn.Sequential(nn.Linear(3, 4), nn.ReLU())
+for name, child in model:named_children() do print(name, child) end]])
+torch.doc(Module.modules, "module:modules()", "Every module of the tree (self first), as a list.",
+  [[
+local model = nn.Sequential(nn.Linear(3, 4), nn.Sequential(nn.ReLU(), nn.Linear(4, 1)))
+print(#model:modules())     -- itself, the Linear, the inner Sequential and its two]])
 torch.doc(Module.named_modules, "module:named_modules()",
-  "Iterator over (dotted path, module) for the whole tree, self first with path \"\".")
+  "Iterator over (dotted path, module) for the whole tree, self first with path \"\".",
+  [[
+local model = nn.Sequential(nn.Linear(3, 4), nn.Sequential(nn.ReLU(), nn.Linear(4, 1)))
+for name, m in model:named_modules() do print(name == "" and "(root)" or name, m:_type()) end]])
 
 -- modes and gradients ----------------------------------------------------------
 
@@ -324,14 +407,44 @@ function Module:to(dtype)
 end
 function Module:double() return self:to("float64") end
 function Module:float() return self:to("float32") end
+torch.doc(Module.double, "module:double()", "module:to(\"float64\"); returns the module.",
+  [[
+print(nn.Linear(2, 2):double().weight.dtype)]])
+torch.doc(Module.float, "module:float()", "module:to(\"float32\"); returns the module.",
+  [[
+print(nn.Linear(2, 2):double():float().weight.dtype)]])
 
-torch.doc(Module.train, "module:train(mode=true)", "Sets training mode on the whole tree; returns the module.")
-torch.doc(Module.eval, "module:eval()", "Sets evaluation mode on the whole tree; returns the module.")
+torch.doc(Module.train, "module:train(mode=true)", "Sets training mode on the whole tree; returns the module.",
+  [[
+local model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))
+model:eval()
+print(model.training, model[2].training)
+model:train()
+print(model.training, model[2].training)]])
+torch.doc(Module.eval, "module:eval()", "Sets evaluation mode on the whole tree; returns the module.",
+  [[
+local drop = nn.Dropout(0.5):eval()
+print(drop.training, drop(torch.ones(4)))]])
 torch.doc(Module.zero_grad, "module:zero_grad({set_to_none=true})",
-  "Clears parameter gradients: sets .grad to nil (PyTorch 2's default) or, with set_to_none=false, zeroes them.")
-torch.doc(Module.apply, "module:apply(fn)", "Calls fn on every submodule and then on the module itself.")
+  "Clears parameter gradients: sets .grad to nil (PyTorch 2's default) or, with set_to_none=false, zeroes them.",
+  [[
+local fc = nn.Linear(2, 1)
+fc(torch.ones(1, 2)):sum():backward()
+print(fc.weight.grad)
+fc:zero_grad()
+print(fc.weight.grad)]])
+torch.doc(Module.apply, "module:apply(fn)", "Calls fn on every submodule and then on the module itself.",
+  [[
+local model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+model:apply(function(m)
+  if m:_type() == "Linear" then nn.init.zeros_(m.weight) end
+end)
+print(model[1].weight:abs():sum(), model[3].weight:abs():sum())]])
 torch.doc(Module.to, "module:to(dtype)",
-  "Converts floating parameters and buffers to dtype (new Parameter objects: build optimizers afterwards).")
+  "Converts floating parameters and buffers to dtype (new Parameter objects: build optimizers afterwards).",
+  [[
+local fc = nn.Linear(2, 1):to("float64")
+print(fc.weight.dtype, fc(torch.ones(1, 2, {dtype = "float64"})).dtype)]])
 
 -- state_dict -------------------------------------------------------------------
 
@@ -403,11 +516,26 @@ end
 
 torch.doc(Module.state_dict, "module:state_dict({zero_based=false, keep_vars=false})",
   "A table from PyTorch's dotted names (fc1.weight) to the parameters and persistent buffers; "
-    .. "zero_based=true numbers Sequential/ModuleList children from 0 as PyTorch's files do.")
+    .. "zero_based=true numbers Sequential/ModuleList children from 0 as PyTorch's files do.",
+  [[
+local model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+local keys = {}
+for k in pairs(model:state_dict()) do keys[#keys + 1] = k end
+table.sort(keys)
+print(table.concat(keys, " "))
+keys = {}
+for k in pairs(model:state_dict({zero_based = true})) do keys[#keys + 1] = k end
+table.sort(keys)
+print(table.concat(keys, " "))      -- PyTorch's numbering]])
 torch.doc(Module.load_state_dict, "module:load_state_dict(sd, {strict=true, zero_based=false})",
   "Copies tensors into the parameters and buffers; strict makes missing or unexpected keys an error, "
     .. "shape mismatches always are; zero_based=true loads a state_dict saved by PyTorch. "
-    .. "Returns the missing and unexpected keys.")
+    .. "Returns the missing and unexpected keys.",
+  [[
+torch.manual_seed(0)
+local a, b = nn.Linear(2, 1), nn.Linear(2, 1)
+b:load_state_dict(a:state_dict())
+print((a.weight - b.weight):abs():max(), (a.bias - b.bias):abs():max())]])
 
 -- printing ---------------------------------------------------------------------
 
@@ -470,6 +598,9 @@ function Module:summary()
 end
 
 torch.doc(Module.summary, "module:summary()",
-  "The architecture with each module's parameter count and the totals, as text: print(model:summary()).")
+  "The architecture with each module's parameter count and the totals, as text: print(model:summary()).",
+  [[
+local model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+print(model:summary())]])
 
 return Module

@@ -79,8 +79,25 @@ function ModuleList:insert(i, m)
 end
 
 torch.doc(ModuleList, "nn.ModuleList({m1, m2, ...})",
-  "Holds submodules by position: list[i] (1-based, negative from the end), #list, ipairs, append, extend, insert.")
-torch.doc(ModuleList.append, "list:append(m)", "Adds a module at the end; returns the list.")
-torch.doc(ModuleList.extend, "list:extend({m1, ...})", "Appends every module of a Lua list; returns the list.")
-torch.doc(ModuleList.insert, "list:insert(i, m)", "Inserts m at position i, shifting the later modules.")
+  "Holds submodules by position: list[i] (1-based, negative from the end), #list, ipairs, append, extend, insert.",
+  [[
+local layers = nn.ModuleList({nn.Linear(2, 4), nn.Linear(4, 4)})
+layers:append(nn.Linear(4, 1))
+print(#layers, layers[-1])
+for i, layer in ipairs(layers) do print(i, layer.out_features) end]])
+torch.doc(ModuleList.append, "list:append(m)", "Adds a module at the end; returns the list.",
+  [[
+local layers = nn.ModuleList()
+layers:append(nn.ReLU()):append(nn.Tanh())
+print(layers)]])
+torch.doc(ModuleList.extend, "list:extend({m1, ...})", "Appends every module of a Lua list; returns the list.",
+  [[
+local layers = nn.ModuleList({nn.ReLU()})
+layers:extend({nn.Linear(2, 2), nn.Tanh()})
+print(#layers, layers[2])]])
+torch.doc(ModuleList.insert, "list:insert(i, m)", "Inserts m at position i, shifting the later modules.",
+  [[
+local layers = nn.ModuleList({nn.Linear(2, 2), nn.Tanh()})
+layers:insert(2, nn.ReLU())
+print(layers)]])
 return ModuleList

@@ -28,7 +28,16 @@ end
 
 setmetatable(Parameter, {__call = new})
 torch.doc(Parameter, "nn.Parameter(t, requires_grad=true)",
-  "A tensor that modules register as a parameter when assigned as a field: a leaf sharing t's storage.")
-torch.doc(Parameter.is_parameter, "nn.Parameter.is_parameter(t)", "True when t was made by nn.Parameter.")
+  "A tensor that modules register as a parameter when assigned as a field: a leaf sharing t's storage.",
+  [[
+local Scale = nn.Module:extend("Scale")
+function Scale:init() self.s = nn.Parameter(torch.ones(1)) end
+function Scale:forward(x) return x * self.s end
+local m = Scale()
+for name, p in m:named_parameters() do print(name, p) end]])
+torch.doc(Parameter.is_parameter, "nn.Parameter.is_parameter(t)", "True when t was made by nn.Parameter.",
+  [[
+local fc = nn.Linear(2, 1)
+print(nn.Parameter.is_parameter(fc.weight), nn.Parameter.is_parameter(torch.ones(1)))]])
 
 return Parameter

@@ -22,5 +22,11 @@ torch.doc(RNN, "nn.RNN(input_size, hidden_size, {nonlinearity='tanh', num_layers
   .. "dropout=0, bidirectional=false})",
   "An Elman RNN: forward(input, h_0) with input (L, N, input_size) (batch_first: (N, L, ...); unbatched "
     .. "(L, input_size)) returns output (L, N, D * hidden_size) and h_n (D * num_layers, N, hidden_size). "
-    .. "Parameters weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, ... as in PyTorch.")
+    .. "Parameters weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, ... as in PyTorch.",
+  [[
+torch.manual_seed(0)
+local rnn = nn.RNN(3, 5, {num_layers = 2})
+local out, h = rnn(torch.randn(7, 4, 3))                       -- (L, N, input_size)
+print(rnn)
+print(table.concat(out.shape, "x"), table.concat(h.shape, "x"))]])
 return RNN

@@ -21,5 +21,14 @@ function Sequential:forward(x)
 end
 
 torch.doc(Sequential, "nn.Sequential(m1, m2, ...)",
-  "Runs the modules in order; indexed from 1 like ModuleList (state_dict keys \"1.weight\", ...).")
+  "Runs the modules in order; indexed from 1 like ModuleList (state_dict keys \"1.weight\", ...).",
+  [[
+torch.manual_seed(0)
+local model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+print(model)
+print(model(torch.randn(3, 4)))
+local keys = {}
+for name in pairs(model:state_dict()) do keys[#keys + 1] = name end
+table.sort(keys)
+print(table.concat(keys, " "))]])
 return Sequential

@@ -27,5 +27,8 @@ function Unflatten:extra_repr()
   return string.format("dim=%d, unflattened_size=(%s)", self.dim, table.concat(self.sizes, ", "))
 end
 
-torch.doc(Unflatten, "nn.Unflatten(dim, sizes)", "Reshapes dim (1-based) into the given sizes, e.g. {1, 28, 28}.")
+torch.doc(Unflatten, "nn.Unflatten(dim, sizes)", "Reshapes dim (1-based) into the given sizes, e.g. {1, 28, 28}.",
+  [[
+local unflat = nn.Unflatten(2, {1, 28, 28})
+print(unflat, table.concat(unflat(torch.zeros(8, 784)).shape, "x"))]])
 return Unflatten

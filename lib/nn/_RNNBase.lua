@@ -107,10 +107,10 @@ function RNNBase:extra_repr()
 end
 
 --- A subclass `name` running cell `mode`, with its help text.
-function RNNBase.define(name, mode, signature, doc)
+function RNNBase.define(name, mode, signature, doc, example)
   local cls = RNNBase:extend(name)
   function cls:init(input_size, hidden_size, a, b) self:_setup(mode, input_size, hidden_size, a, b) end
-  torch.doc(cls, signature, doc)
+  torch.doc(cls, signature, doc, example)
   return cls
 end
 

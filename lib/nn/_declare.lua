@@ -4,7 +4,7 @@
 -- file is one declaration:
 --
 --   return declare.activation("LeakyReLU", "leaky_relu",
---     {{"negative_slope", 0.01}, {"inplace", false}}, "doc")
+--     {{"negative_slope", 0.01}, {"inplace", false}}, "doc", "example")
 --
 -- Arguments are read the PyTorch way by nn._layer.args, in PyTorch's
 -- positional order or by name in a trailing options table (an unknown name
@@ -43,7 +43,7 @@ end
 
 --- An activation: forward(x) calls F[fn](x, arg1, arg2, ...) in spec order;
 -- its repr lists the arguments as PyTorch's does (inplace only when set).
-function declare.activation(name, fn, spec, doc)
+function declare.activation(name, fn, spec, doc, example)
   local cls = new_class(name, spec)
   function cls:forward(x)
     local a = {}
@@ -60,13 +60,13 @@ function declare.activation(name, fn, spec, doc)
   end
   local signature = {}
   for i, s in ipairs(spec) do signature[i] = s[1] .. "=" .. python_text(s[2]) end
-  torch.doc(cls, string.format("nn.%s(%s)", name, table.concat(signature, ", ")), doc)
+  torch.doc(cls, string.format("nn.%s(%s)", name, table.concat(signature, ", ")), doc, example)
   return cls
 end
 
 --- A loss: forward(input, target) calls F[fn](input, target, {every argument});
 -- the arguments named in `tensors` (weight, pos_weight) are buffers.
-function declare.loss(name, fn, spec, doc, tensors)
+function declare.loss(name, fn, spec, doc, example, tensors)
   local cls = new_class(name, spec, tensors)
   function cls:forward(input, target)
     local opts = {}
@@ -75,7 +75,7 @@ function declare.loss(name, fn, spec, doc, tensors)
   end
   local names = {}
   for i, s in ipairs(spec) do names[i] = s[1] .. "=" end
-  torch.doc(cls, string.format("nn.%s({%s})", name, table.concat(names, ", ")), doc)
+  torch.doc(cls, string.format("nn.%s({%s})", name, table.concat(names, ", ")), doc, example)
   return cls
 end
 

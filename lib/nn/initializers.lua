@@ -131,26 +131,65 @@ in_place("orthogonal_", function(t, opts)
 end)
 
 local DOCS = {
-  uniform_ = {"nn.init.uniform_(t, a=0, b=1)", "Fills t from U(a, b)."},
-  normal_ = {"nn.init.normal_(t, mean=0, std=1)", "Fills t from N(mean, std^2)."},
-  constant_ = {"nn.init.constant_(t, value)", "Fills t with value."},
-  zeros_ = {"nn.init.zeros_(t)", "Fills t with 0."},
-  ones_ = {"nn.init.ones_(t)", "Fills t with 1."},
-  eye_ = {"nn.init.eye_(t)", "Fills a 2-dim t with the identity matrix."},
+  uniform_ = {"nn.init.uniform_(t, a=0, b=1)", "Fills t from U(a, b).",
+    [[
+torch.manual_seed(0)
+print(nn.init.uniform_(torch.empty(4), -1, 1))]]},
+  normal_ = {"nn.init.normal_(t, mean=0, std=1)", "Fills t from N(mean, std^2).",
+    [[
+torch.manual_seed(0)
+print(nn.init.normal_(torch.empty(4), 0, 0.01))]]},
+  constant_ = {"nn.init.constant_(t, value)", "Fills t with value.",
+    [[
+print(nn.init.constant_(torch.empty(2, 2), 0.5))]]},
+  zeros_ = {"nn.init.zeros_(t)", "Fills t with 0.",
+    [[
+local fc = nn.Linear(3, 2)
+nn.init.zeros_(fc.bias)
+print(fc.bias)]]},
+  ones_ = {"nn.init.ones_(t)", "Fills t with 1.",
+    [[
+print(nn.init.ones_(torch.empty(3)))]]},
+  eye_ = {"nn.init.eye_(t)", "Fills a 2-dim t with the identity matrix.",
+    [[
+print(nn.init.eye_(torch.empty(2, 3)))]]},
   xavier_uniform_ = {"nn.init.xavier_uniform_(t, {gain=1})",
-    "Glorot: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out))."},
+    "Glorot: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out)).",
+    [[
+torch.manual_seed(0)
+local w = nn.init.xavier_uniform_(torch.empty(100, 50))
+print(w:abs():max():item() <= math.sqrt(6 / 150))]]},
   xavier_normal_ = {"nn.init.xavier_normal_(t, {gain=1})",
-    "Glorot: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."},
+    "Glorot: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)).",
+    [[
+torch.manual_seed(0)
+local w = nn.init.xavier_normal_(torch.empty(200, 200))
+print(string.format("std %.3f, expected %.3f", w:std():item(), math.sqrt(2 / 400)))]]},
   kaiming_uniform_ = {"nn.init.kaiming_uniform_(t, {a=0, mode=\"fan_in\", nonlinearity=\"leaky_relu\"})",
-    "He: U(-b, b) with b = gain * sqrt(3 / fan); what Linear and Conv use with a = sqrt(5)."},
+    "He: U(-b, b) with b = gain * sqrt(3 / fan); what Linear and Conv use with a = sqrt(5).",
+    [[
+torch.manual_seed(0)
+local w = nn.init.kaiming_uniform_(torch.empty(64, 32), {nonlinearity = "relu"})
+print(w:abs():max():item() <= math.sqrt(2) * math.sqrt(3 / 32))]]},
   kaiming_normal_ = {"nn.init.kaiming_normal_(t, {a=0, mode=\"fan_in\", nonlinearity=\"leaky_relu\"})",
-    "He: N(0, std^2) with std = gain / sqrt(fan)."},
+    "He: N(0, std^2) with std = gain / sqrt(fan).",
+    [[
+torch.manual_seed(0)
+local w = nn.init.kaiming_normal_(torch.empty(256, 128), {mode = "fan_out", nonlinearity = "relu"})
+print(string.format("std %.3f, expected %.3f", w:std():item(), math.sqrt(2 / 256)))]]},
   orthogonal_ = {"nn.init.orthogonal_(t, {gain=1})",
-    "A (semi-)orthogonal matrix (t flattened to size(1) rows), scaled by gain."},
+    "A (semi-)orthogonal matrix (t flattened to size(1) rows), scaled by gain.",
+    [[
+torch.manual_seed(0)
+local q = nn.init.orthogonal_(torch.empty(3, 3))
+print(q:matmul(q:t()))   -- the identity, to rounding]]},
 }
-for name, d in pairs(DOCS) do torch.doc(init[name], d[1], d[2]) end
+for name, d in pairs(DOCS) do torch.doc(init[name], d[1], d[2], d[3]) end
 torch.doc(init.calculate_gain, "nn.init.calculate_gain(nonlinearity, param)",
-  "The recommended gain: 1 for linear/conv/sigmoid, 5/3 tanh, sqrt(2) relu, sqrt(2/(1+slope^2)) leaky_relu.")
+  "The recommended gain: 1 for linear/conv/sigmoid, 5/3 tanh, sqrt(2) relu, sqrt(2/(1+slope^2)) leaky_relu.",
+  [[
+print(nn.init.calculate_gain("relu"), nn.init.calculate_gain("tanh"))
+print(nn.init.calculate_gain("leaky_relu", 0.2))]])
 torch.doc(init._calculate_fan_in_and_fan_out, "nn.init._calculate_fan_in_and_fan_out(t)",
   "fan_in and fan_out of a weight of shape (out, in, k...): in*prod(k) and out*prod(k).")
 

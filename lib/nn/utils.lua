@@ -115,12 +115,31 @@ end
 torch.doc(utils, "nn.utils", "clip_grad_norm_, clip_grad_value_, parameters_to_vector, vector_to_parameters.")
 torch.doc(utils.clip_grad_norm_, "nn.utils.clip_grad_norm_(parameters, max_norm, {norm_type=2, "
   .. "error_if_nonfinite=false})", "Scales the gradients so their total norm is at most max_norm; returns "
-  .. "the total norm before clipping (norm_type may be math.huge or 'inf').")
+  .. "the total norm before clipping (norm_type may be math.huge or 'inf').",
+  [[
+local fc = nn.Linear(4, 1)
+local loss = (fc(torch.ones(2, 4)) * 100):sum()
+loss:backward()
+local total = nn.utils.clip_grad_norm_(fc:parameters(), 1.0)
+print(total, nn.utils.parameters_to_vector({fc.weight.grad, fc.bias.grad}):norm())   -- before, after]])
 torch.doc(utils.clip_grad_value_, "nn.utils.clip_grad_value_(parameters, clip_value)",
-  "Clamps every gradient to [-clip_value, clip_value] in place.")
+  "Clamps every gradient to [-clip_value, clip_value] in place.",
+  [[
+local w = torch.zeros(3, {requires_grad = true})
+local loss = (w * torch.tensor({-5.0, 0.5, 5.0})):sum()
+loss:backward()
+nn.utils.clip_grad_value_({w}, 1.0)
+print(w.grad)]])
 torch.doc(utils.parameters_to_vector, "nn.utils.parameters_to_vector(parameters)",
-  "The parameters flattened into one 1-D tensor.")
+  "The parameters flattened into one 1-D tensor.",
+  [[
+local fc = nn.Linear(3, 2)
+print(nn.utils.parameters_to_vector(fc:parameters()).shape[1])   -- 3 * 2 weights + 2 biases]])
 torch.doc(utils.vector_to_parameters, "nn.utils.vector_to_parameters(vec, parameters)",
-  "Copies consecutive slices of vec into the parameters.")
+  "Copies consecutive slices of vec into the parameters.",
+  [[
+local fc = nn.Linear(2, 1)
+nn.utils.vector_to_parameters(torch.tensor({1.0, 2.0, 3.0}), fc:parameters())
+print(fc.weight, fc.bias)]])
 
 return utils

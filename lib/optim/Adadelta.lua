@@ -20,5 +20,11 @@ function Adadelta:_update(p, grad, state, group)
 end
 
 torch.doc(Adadelta, "optim.Adadelta(params, {lr=1, rho=0.9, eps=1e-6, weight_decay=0, maximize=false})",
-  "Adadelta: steps scaled by the ratio of the running RMS of past steps to that of gradients.")
+  "Adadelta: steps scaled by the ratio of the running RMS of past steps to that of gradients.",
+  [[
+local w = torch.zeros(1, {requires_grad = true})
+local opt = optim.Adadelta({w}, {rho = 0.9})
+w.grad = torch.ones(1)
+opt:step()
+print(w, opt.state[w].square_avg, opt.state[w].acc_delta)]])
 return Adadelta

@@ -28,5 +28,15 @@ function Adagrad:_update(p, grad, state, group)
 end
 
 torch.doc(Adagrad, "optim.Adagrad(params, {lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, "
-  .. "eps=1e-10, maximize=false})", "Adagrad: the gradient scaled by the root of the sum of its squares.")
+  .. "eps=1e-10, maximize=false})", "Adagrad: the gradient scaled by the root of the sum of its squares.",
+  [[
+local w = torch.zeros(1, {requires_grad = true})
+local opt = optim.Adagrad({w}, {lr = 1})
+local moved = {}
+for k = 1, 4 do
+  w.grad = torch.ones(1)
+  opt:step()
+  moved[k] = string.format("%.3f", -w:item())
+end
+print(table.concat(moved, " "), opt.state[w].sum)   -- the steps shrink as squares add up]])
 return Adagrad

@@ -24,5 +24,11 @@ function Adam:_update(p, grad, state, group)
 end
 
 torch.doc(Adam, "optim.Adam(params, {lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, amsgrad=false, "
-  .. "maximize=false})", "Adam: bias-corrected moving averages of the gradient and its square.")
+  .. "maximize=false})", "Adam: bias-corrected moving averages of the gradient and its square.",
+  [[
+local w = torch.zeros(2, {requires_grad = true})
+local opt = optim.Adam({w}, {lr = 0.1})
+w.grad = torch.tensor({0.5, -3.0})
+opt:step()
+print(w)                          -- the first step is lr against each gradient's sign, whatever its size]])
 return Adam

@@ -13,5 +13,11 @@ local AdamW = Adam:extend("AdamW", spec)
 AdamW._kernel = torch._adamw_step
 
 torch.doc(AdamW, "optim.AdamW(params, {lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=1e-2, "
-  .. "amsgrad=false, maximize=false})", "Adam with decoupled weight decay (p shrinks by lr * weight_decay).")
+  .. "amsgrad=false, maximize=false})", "Adam with decoupled weight decay (p shrinks by lr * weight_decay).",
+  [[
+local w = torch.ones(2, {requires_grad = true})
+local opt = optim.AdamW({w}, {lr = 0.1, weight_decay = 0.5})
+w.grad = torch.zeros(2)           -- no gradient: only the decoupled decay acts
+opt:step()
+print(w)                          -- w * (1 - lr * weight_decay)]])
 return AdamW

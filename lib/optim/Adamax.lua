@@ -18,5 +18,11 @@ function Adamax:_update(p, grad, state, group)
 end
 
 torch.doc(Adamax, "optim.Adamax(params, {lr=2e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, "
-  .. "maximize=false})", "Adamax: Adam with the infinity norm of past gradients.")
+  .. "maximize=false})", "Adamax: Adam with the infinity norm of past gradients.",
+  [[
+local w = torch.zeros(2, {requires_grad = true})
+local opt = optim.Adamax({w}, {lr = 0.002})
+w.grad = torch.tensor({4.0, -0.5})
+opt:step()
+print(w, opt.state[w].exp_inf)    -- the largest gradient seen, in place of Adam's squares]])
 return Adamax

@@ -290,8 +290,32 @@ function LBFGS:step(closure)
   end
   return torch.no_grad(run, self, closure)
 end
+torch.doc(LBFGS.step, "opt:step(closure)",
+  "Up to max_iter LBFGS iterations; closure must zero the gradients, recompute the loss, call backward "
+    .. "and return the loss. Returns the loss of the first evaluation.",
+  [[
+local x = torch.tensor({0.0}, {requires_grad = true})
+local opt = optim.LBFGS({x})
+local loss = opt:step(function()
+  opt:zero_grad()
+  local l = ((x - 2) ^ 2):sum()
+  l:backward()
+  return l
+end)
+print(loss, x)]])
 
 torch.doc(LBFGS, "optim.LBFGS(params, {lr=1, max_iter=20, max_eval=max_iter*5/4, tolerance_grad=1e-7, "
   .. "tolerance_change=1e-9, history_size=100, line_search_fn=nil})",
-  "Limited-memory BFGS; step(closure) needs a closure returning the loss; line_search_fn may be 'strong_wolfe'.")
+  "Limited-memory BFGS; step(closure) needs a closure returning the loss; line_search_fn may be 'strong_wolfe'.",
+  [[
+local w = torch.tensor({-1.5, 2.0}, {requires_grad = true})
+local opt = optim.LBFGS({w}, {line_search_fn = "strong_wolfe"})
+local function closure()            -- LBFGS evaluates the loss several times per step
+  opt:zero_grad()
+  local loss = (1 - w[1]) ^ 2 + 100 * (w[2] - w[1] ^ 2) ^ 2   -- Rosenbrock's valley
+  loss:backward()
+  return loss
+end
+for step = 1, 3 do opt:step(closure) end
+print(w, closure():item() < 1e-6)]])
 return LBFGS

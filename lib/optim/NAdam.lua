@@ -22,5 +22,11 @@ function NAdam:_update(p, grad, state, group)
 end
 
 torch.doc(NAdam, "optim.NAdam(params, {lr=2e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, "
-  .. "momentum_decay=4e-3})", "NAdam: Adam with Nesterov momentum.")
+  .. "momentum_decay=4e-3})", "NAdam: Adam with Nesterov momentum.",
+  [[
+local w = torch.ones(2, {requires_grad = true})
+local opt = optim.NAdam({w}, {lr = 0.01})
+w.grad = torch.tensor({1.0, -1.0})
+opt:step()
+print(w, opt.state[w].mu_product)]])
 return NAdam

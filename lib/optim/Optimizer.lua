@@ -111,7 +111,23 @@ function Optimizer:extend(name, spec)
 end
 torch.doc(Optimizer.extend, "optim.Optimizer:extend(name, spec)",
   "A new optimizer class: spec lists its options as {name, default, rule}; define cls:_update(p, grad, "
-    .. "state, group), which updates one parameter in place.")
+    .. "state, group), which updates one parameter in place.",
+  [[
+-- Plain gradient descent with a learning rate and an optional sign-only update.
+local SignSGD = optim.Optimizer:extend("SignSGD", {{"lr", optim.Optimizer.required, ">=0"}, {"sign", false}})
+function SignSGD:_update(p, grad, state, group)
+  p:sub_((group.sign and grad:sign() or grad) * group.lr)
+end
+local w = torch.tensor({1.0, -2.0}, {requires_grad = true})
+local opt = SignSGD({w}, {lr = 0.5, sign = true})
+for step = 1, 3 do
+  opt:zero_grad()
+  local loss = (w * w):sum()
+  loss:backward()
+  opt:step()
+end
+print(opt)
+print(w)]])
 
 -- Class-specific checks of a group's combination of options (SGD's nesterov).
 function Optimizer:_check_group(group, where) end
@@ -199,19 +215,23 @@ function Optimizer:step(closure)
     end
     loss = torch.enable_grad(closure)
   end
-  for _, group in ipairs(self.param_groups) do
-    for _, p in ipairs(group.params) do
-      local grad = p.grad
-      if grad ~= nil then
-        local state = self.state[p]
-        if state == nil then
-          state = {}
-          self.state[p] = state
+  -- Without recording, as PyTorch's step: an _update written with tensor
+  -- ops (a class of the user's) writes into leaves that require grad.
+  torch.no_grad(function()
+    for _, group in ipairs(self.param_groups) do
+      for _, p in ipairs(group.params) do
+        local grad = p.grad
+        if grad ~= nil then
+          local state = self.state[p]
+          if state == nil then
+            state = {}
+            self.state[p] = state
+          end
+          self:_update(p, grad, state, group)
         end
-        self:_update(p, grad, state, group)
       end
     end
-  end
+  end)
   return loss
 end
 
@@ -341,19 +361,63 @@ end
 
 torch.doc(Optimizer, "optim.Optimizer",
   "The base class of the optimizers: param_groups, state, zero_grad(), step(closure), state_dict(), "
-    .. "load_state_dict(sd), add_param_group(group).")
+    .. "load_state_dict(sd), add_param_group(group).",
+  [[
+local fc = nn.Linear(3, 1)
+local opt = optim.SGD(fc:parameters(), {lr = 0.1})
+print(opt.param_groups[1].lr, #opt.param_groups[1].params)]])
 torch.doc(Optimizer.add_param_group, "opt:add_param_group({params = ..., <option> = ...})",
-  "Adds a group of parameters with options of its own; options it leaves out take the optimizer's.")
+  "Adds a group of parameters with options of its own; options it leaves out take the optimizer's.",
+  [[
+local body, head = nn.Linear(4, 4), nn.Linear(4, 1)
+local opt = optim.SGD(body:parameters(), {lr = 0.01, momentum = 0.9})
+opt:add_param_group({params = head:parameters(), lr = 0.1})
+for i, group in ipairs(opt.param_groups) do print(i, group.lr, group.momentum, #group.params) end]])
 torch.doc(Optimizer.zero_grad, "opt:zero_grad({set_to_none = true})",
-  "Clears the gradients: sets them to nil (PyTorch 2's default) or, with set_to_none = false, zeroes them.")
+  "Clears the gradients: sets them to nil (PyTorch 2's default) or, with set_to_none = false, zeroes them.",
+  [[
+local w = torch.ones(2, {requires_grad = true})
+local opt = optim.SGD({w}, {lr = 0.1})
+local loss = (w * 3):sum()
+loss:backward()
+print(w.grad)
+opt:zero_grad()
+print(w.grad)]])
 torch.doc(Optimizer.step, "opt:step(closure)",
   "Updates every parameter that has a gradient; closure (optional, required by LBFGS) recomputes the loss "
-    .. "and its gradients and returns the loss, which step returns.")
+    .. "and its gradients and returns the loss, which step returns.",
+  [[
+local w = torch.tensor({2.0}, {requires_grad = true})
+local opt = optim.SGD({w}, {lr = 0.25})
+local loss = opt:step(function()     -- a closure recomputes the loss and its gradient
+  opt:zero_grad()
+  local l = (w * w):sum()
+  l:backward()
+  return l
+end)
+print(loss, w)                       -- the loss before the step; w - 0.25 * 2w]])
 torch.doc(Optimizer.state_dict, "opt:state_dict()",
   "{state = {[id] = {...}}, param_groups = {{lr = ..., params = {ids}}}}: PyTorch's layout with parameters "
-    .. "numbered from 1; the state tensors are shared, not copied.")
+    .. "numbered from 1; the state tensors are shared, not copied.",
+  [[
+local w = torch.ones(2, {requires_grad = true})
+local opt = optim.Adam({w}, {lr = 0.1})
+local loss = (w * w):sum()
+loss:backward()
+opt:step()
+local sd = opt:state_dict()
+print(sd.state[1].step, sd.state[1].exp_avg, sd.param_groups[1].lr, sd.param_groups[1].params[1])]])
 torch.doc(Optimizer.load_state_dict, "opt:load_state_dict(sd)",
   "Restores a state_dict (copying its tensors into each parameter's dtype); the parameter groups must "
-    .. "match in number and size.")
+    .. "match in number and size.",
+  [[
+local w = torch.ones(2, {requires_grad = true})
+local opt = optim.SGD({w}, {lr = 0.1, momentum = 0.9})
+local loss = (w * w):sum()
+loss:backward()
+opt:step()
+local again = optim.SGD({w}, {lr = 0.5, momentum = 0.9})
+again:load_state_dict(opt:state_dict())
+print(again.param_groups[1].lr, again.state[w].momentum_buffer)]])
 
 return Optimizer

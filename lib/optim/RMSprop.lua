@@ -24,5 +24,13 @@ function RMSprop:_update(p, grad, state, group)
 end
 
 torch.doc(RMSprop, "optim.RMSprop(params, {lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, "
-  .. "centered=false, maximize=false})", "RMSprop: the gradient scaled by a running root mean square.")
+  .. "centered=false, maximize=false})", "RMSprop: the gradient scaled by a running root mean square.",
+  [[
+local w = torch.zeros(3, {requires_grad = true})
+local opt = optim.RMSprop({w}, {lr = 0.01, alpha = 0.9})
+for _ = 1, 2 do
+  w.grad = torch.tensor({1.0, 10.0, 100.0})
+  opt:step()
+end
+print(w, opt.state[w].square_avg)   -- like steps for gradients 100 times apart]])
 return RMSprop

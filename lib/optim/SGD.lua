@@ -33,5 +33,16 @@ function SGD:_update(p, grad, state, group)
 end
 
 torch.doc(SGD, "optim.SGD(params, {lr=, momentum=0, dampening=0, weight_decay=0, nesterov=false, maximize=false})",
-  "Stochastic gradient descent, optionally with (Nesterov) momentum and L2 weight decay; lr is required.")
+  "Stochastic gradient descent, optionally with (Nesterov) momentum and L2 weight decay; lr is required.",
+  [[
+local w = torch.tensor({1.0, -2.0}, {requires_grad = true})
+local opt = optim.SGD({w}, {lr = 0.1, momentum = 0.9})
+for step = 1, 50 do
+  opt:zero_grad()
+  local loss = (w * w):sum()        -- minimum at w = 0
+  loss:backward()
+  opt:step()
+end
+print(opt)
+print(w)]])
 return SGD

@@ -33,8 +33,26 @@ local function check_saved(ctx)
   return saved
 end
 
+torch.doc(autograd, "torch.autograd",
+  "Gradients beyond backward(): grad, gradcheck, custom functions in Lua, and the teaching tools that "
+    .. "explain, trace and draw the backward pass.")
+
 local Function = {}
 autograd.Function = Function
+torch.doc(Function, "torch.autograd.Function",
+  "The base of differentiable ops written in Lua: Function:extend(name) makes one, with forward(ctx, ...) "
+    .. "and backward(ctx, grad...) defined on it; ctx:save_for_backward(...) keeps tensors for backward "
+    .. "(ctx.saved_tensors) and ctx.needs_input_grad tells which inputs need a gradient.",
+  [[
+local Clip = torch.autograd.Function:extend("Clip")
+function Clip.forward(ctx, x) ctx:save_for_backward(x); return x:clamp(0, 1) end
+function Clip.backward(ctx, grad)
+  local x = ctx.saved_tensors[1]
+  return grad * x:ge(0):logical_and(x:le(1)):float()   -- 1 inside [0, 1], 0 outside
+end
+local x = torch.tensor({-0.5, 0.5, 2.0}, {requires_grad = true})
+Clip.apply(x):sum():backward()
+print(x.grad)]])
 
 --- A new custom function class named `name`; define cls.forward and cls.backward.
 function Function:extend(name)
@@ -44,7 +62,16 @@ function Function:extend(name)
 end
 torch.doc(Function.extend, "torch.autograd.Function:extend(name)",
   "A new differentiable op written in Lua: define cls.forward(ctx, ...) and "
-    .. "cls.backward(ctx, grad...), then call cls.apply(...).")
+    .. "cls.backward(ctx, grad...), then call cls.apply(...).",
+  [[
+local Cube = torch.autograd.Function:extend("Cube")
+function Cube.forward(ctx, x) ctx:save_for_backward(x); return x ^ 3 end
+function Cube.backward(ctx, grad) local x = ctx.saved_tensors[1]; return grad * 3 * x ^ 2 end
+local x = torch.tensor({1.0, 2.0}, {requires_grad = true})
+local y = Cube.apply(x)
+print(y.grad_fn)
+y:sum():backward()
+print(x.grad)]])
 
 local function is_output(outputs, t)
   for k = 1, outputs.n do
@@ -82,5 +109,16 @@ function Function.apply(cls, ...)
   end, args, outputs)
   return table.unpack(outputs, 1, outputs.n)
 end
+torch.doc(Function.apply, "torch.autograd.Function.apply(cls, ...)",
+  "Runs cls.forward(ctx, ...) without recording and joins its outputs to the tensor inputs with one graph "
+    .. "node, <name>Backward, that calls cls.backward; cls.apply(...) is this with cls filled in.",
+  [[
+local Square = torch.autograd.Function:extend("Square")
+function Square.forward(ctx, x) ctx:save_for_backward(x); return x * x end
+function Square.backward(ctx, grad) return 2 * ctx.saved_tensors[1] * grad end
+local x = torch.tensor(3.0, {requires_grad = true})
+local y = torch.autograd.Function.apply(Square, x)
+y:backward()
+print(y, x.grad)]])
 
 return true

@@ -56,9 +56,24 @@ end
 
 torch.doc(torch.save_checkpoint, "torch.save_checkpoint(path, {model=, optimizer=, scheduler=, epoch=, ...})",
   "Saves a training run in one file: obj:state_dict() of each field that has one, other fields as they "
-  .. "are, and the random generator's state. The write is atomic.")
+  .. "are, and the random generator's state. The write is atomic.",
+  [[
+local path = os.tmpname()
+local model = nn.Linear(3, 1)
+local opt = optim.SGD(model:parameters(), {lr = 0.1})
+torch.save_checkpoint(path, {model = model, optimizer = opt, epoch = 1})
+print(torch.load(path).epoch)
+os.remove(path)]])
 torch.doc(torch.load_checkpoint, "torch.load_checkpoint(path, {model=, optimizer=, ...}, {restore_rng=true})",
   "Loads a checkpoint: calls load_state_dict on each object given with its saved state, restores the "
-  .. "random generator, and returns the checkpoint table (ck.epoch, ...), so training resumes exactly.")
+  .. "random generator, and returns the checkpoint table (ck.epoch, ...), so training resumes exactly.",
+  [[
+local path = os.tmpname()
+local model = nn.Linear(2, 1)
+torch.save_checkpoint(path, {model = model, epoch = 3})
+local fresh = nn.Linear(2, 1)
+local ck = torch.load_checkpoint(path, {model = fresh})
+print(ck.epoch, (fresh.weight - model.weight):abs():max():item())
+os.remove(path)]])
 
 return true

@@ -413,7 +413,13 @@ torch.doc(autograd.explain,
   "Runs y:backward(grad) (the same .grads, the same graph freeing) and returns its story: one "
     .. "step per node with its expression, the upstream gradient, each input's local derivative "
     .. "as a formula and the chain-rule product. Prints as text; .steps holds the numbers. y may "
-    .. "be a function returning the output, run in teaching mode (see set_trace).")
+    .. "be a function returning the output, run in teaching mode (see set_trace).",
+  [[
+local w = torch.tensor(3.0, {requires_grad = true})
+local x = torch.tensor(2.0, {requires_grad = true})
+local story = torch.autograd.explain((w * x + 1) ^ 2)
+print(story)
+print(w.grad, story.steps[1].node)]])
 
 function autograd.stepper(y, grad, opts)
   local stepper = Stepper.new("stepper", 2, y, grad, opts)   -- not a tail call: the caller's
@@ -422,6 +428,14 @@ end
 torch.doc(autograd.stepper, "torch.autograd.stepper(y, grad, {retain_graph=, create_graph=})",
   "The backward pass of y one node at a time: s:step() runs the next node and returns its "
     .. "explanation (nil when done), s:run() finishes and returns the whole story, s:state() "
-    .. "shows the gradients so far.")
+    .. "shows the gradients so far.",
+  [[
+local w = torch.tensor(3.0, {requires_grad = true})
+local y = w * w
+local s = torch.autograd.stepper(y)
+print(s:step())
+print(s:state())
+s:run()
+print(w.grad)]])
 
 return true

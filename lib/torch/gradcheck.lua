@@ -111,7 +111,10 @@ function autograd.gradcheck(fn, inputs, opts)
 end
 torch.doc(autograd.gradcheck, "torch.autograd.gradcheck(fn, inputs, {eps=1e-6, atol=1e-5, rtol=1e-3})",
   "Checks the gradients of fn(inputs...) against central finite differences, for every input "
-    .. "that requires grad (use float64). Returns true, or raises an error naming the element.")
+    .. "that requires grad (use float64). Returns true, or raises an error naming the element.",
+  [[
+local x = torch.randn(3, {dtype = "float64", requires_grad = true})
+print(torch.autograd.gradcheck(function(t) return (t * t):sin() end, {x}))]])
 
 --- gradcheck of the first gradients: checks second derivatives.
 function autograd.gradgradcheck(fn, inputs, opts)
@@ -146,6 +149,9 @@ function autograd.gradgradcheck(fn, inputs, opts)
 end
 torch.doc(autograd.gradgradcheck, "torch.autograd.gradgradcheck(fn, inputs, {eps=, atol=, rtol=})",
   "Checks second derivatives: gradcheck of the gradients of fn (computed with create_graph) "
-    .. "with respect to the inputs and a random output gradient.")
+    .. "with respect to the inputs and a random output gradient.",
+  [[
+local x = torch.randn(3, {dtype = "float64", requires_grad = true})
+print(torch.autograd.gradgradcheck(function(t) return t ^ 3 end, {x}))]])
 
 return true

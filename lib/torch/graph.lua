@@ -97,7 +97,13 @@ function autograd.dot(y)
 end
 torch.doc(autograd.dot, "torch.autograd.dot(y)",
   "The graph behind y as Graphviz DOT text: a box per value (name, shape, data when small, "
-    .. "grad when known) and an oval per op. explain(y):dot() writes in every gradient of the pass.")
+    .. "grad when known) and an oval per op. explain(y):dot() writes in every gradient of the pass.",
+  [[
+local x = torch.tensor({1.0, 2.0}, {requires_grad = true})
+local y = (x * x):sum()
+local text = torch.autograd.dot(y)
+print(text:match "^[^\n]*")
+print(select(2, text:gsub("shape=ellipse", "")) .. " ops")]])
 
 -- ---- rendering -----------------------------------------------------------------------
 
@@ -137,7 +143,14 @@ function autograd.draw(y, path)
 end
 torch.doc(autograd.draw, "torch.autograd.draw(y, \"graph.svg\")",
   "Renders the graph of y (or of explain(y), with its gradients) to an .svg, .png or .pdf file "
-    .. "with Graphviz's dot (apt-get install graphviz); returns the file name.")
+    .. "with Graphviz's dot (apt-get install graphviz); returns the file name.",
+  [[
+local x = torch.tensor(2.0, {requires_grad = true})
+local y = x * x + 1
+local base = os.tmpname()
+if os.execute("command -v dot >/dev/null") then torch.autograd.draw(y, base .. ".svg") end
+print(torch.autograd.dot(y):match "^%w+")   -- the text dot renders
+os.remove(base .. ".svg"); os.remove(base)]])
 
 -- ---- the tree ---------------------------------------------------------------------------
 
@@ -214,6 +227,10 @@ function autograd.print_graph(y, opts)
 end
 torch.doc(autograd.print_graph, "torch.autograd.print_graph(y, {file=, colour=})",
   "Prints the graph behind y as a tree: the output at the top, each value with its op, "
-    .. "expression, value and gradient when known, down to the leaves and constants.")
+    .. "expression, value and gradient when known, down to the leaves and constants.",
+  [[
+local w = torch.tensor(3.0, {requires_grad = true})
+local y = (w * 2 + 1) ^ 2
+torch.autograd.print_graph(y)]])
 
 return M

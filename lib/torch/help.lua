@@ -85,10 +85,18 @@ end
 
 torch.doc(torch, "torch", "Tensors, their operations and autograd.")
 torch.doc(torch.doc, "torch.doc(value, signature, text, example)",
-  "Records the help text shown by help(value), with an optional example (Lua lines that run as they stand); returns value.")
-torch.doc(torch.helptext, "torch.helptext(x)", "Returns the text help(x) prints.")
+  "Records the help text shown by help(value), with an optional example (Lua lines that run as they stand); returns value.",
+  [[
+local function double(x) return 2 * x end
+torch.doc(double, "double(x)", "Twice x.", "print(double(21))")
+print(torch.helptext(double))]])
+torch.doc(torch.helptext, "torch.helptext(x)", "Returns the text help(x) prints.",
+  [[
+print(torch.helptext(torch.autograd.gradcheck):match "^[^\n]*")]])
 torch.doc(torch.help, "help(x)",
-  "Prints the signature and description of a function, the contents of a module, or an introduction when called with no argument. x may also be a dotted name such as \"torch.zeros\".")
+  "Prints the signature and description of a function, the contents of a module, or an introduction when called with no argument. x may also be a dotted name such as \"torch.zeros\".",
+  [[
+help(torch.zeros_like)]])
 
 -- Nothing to return: this part adds to torch.  (Returning torch would make
 -- Lua name its functions "torch.help.zeros" in tracebacks.)

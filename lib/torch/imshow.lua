@@ -106,6 +106,10 @@ end
 torch.doc(torch.imshow, "torch.imshow(x, {ascii=, labels=, normalize=, print=})",
   "Draws a grey image (H, W), or a batch (N, H, W) / (N, 1, H, W) side by side, as text and returns it (print=true also prints it). "
   .. "uint8 values are 0..255; other values are taken as 0..1 unless some fall outside, in which case each image is stretched to its own range (normalize=true always, false never: clamps). "
-  .. "On a terminal: half blocks in 256-colour greys, two pixels per character; otherwise, or with ascii=true, a 10-step ASCII ramp. labels: a list of captions shown under the images.")
+  .. "On a terminal: half blocks in 256-colour greys, two pixels per character; otherwise, or with ascii=true, a 10-step ASCII ramp. labels: a list of captions shown under the images.",
+  [[
+local img = torch.zeros(8, 8)
+img[{{3, 6}, {3, 6}}] = 1
+print(torch.imshow(img, {ascii = true}))]])
 
 return {ramp = RAMP, greys = GREYS}

@@ -173,7 +173,9 @@ torch.doc(torch.plot, "torch.plot(series, {title=, xlabel=, ylabel=, width=60, h
   "Draws one or more series in the terminal with braille dots, with y ticks, an x axis and a legend, and returns the text (print=true also prints it). "
   .. "series: a list of numbers or a 1-D tensor (x = 1..n), or a table of several, or {x =, y =, label =} tables; options may sit in the same table: "
   .. "torch.plot{train, test, labels = {\"train\", \"test\"}, title = \"loss\"}. width and height count character cells; colour is on when stdout is a terminal. "
-  .. "png = \"file.png\" also writes a PNG through gnuplot (a warning on stderr when gnuplot is not installed; torch.plot_png returns the reason).")
+  .. "png = \"file.png\" also writes a PNG through gnuplot (a warning on stderr when gnuplot is not installed; torch.plot_png returns the reason).",
+  [[
+print(torch.plot({1, 4, 9, 16, 25}, {width = 20, height = 5, title = "squares"}))]])
 
 function torch.plot_png(spec, filename, opts)
   local list, o = series.read("torch.plot_png", spec, opts)
@@ -182,6 +184,11 @@ function torch.plot_png(spec, filename, opts)
 end
 
 torch.doc(torch.plot_png, "torch.plot_png(series, filename, {title=, xlabel=, ylabel=, labels=, ymin=, ymax=, gnuplot=\"gnuplot\"})",
-  "Writes the series (as torch.plot takes them) as a PNG line plot through gnuplot. Returns true, or nil and a message such as \"gnuplot is not installed\"; the file appears only when complete.")
+  "Writes the series (as torch.plot takes them) as a PNG line plot through gnuplot. Returns true, or nil and a message such as \"gnuplot is not installed\"; the file appears only when complete.",
+  [[
+local base = os.tmpname()
+local ok, err = torch.plot_png({1, 4, 9}, base .. ".png", {title = "squares"})
+print(ok == true or err:match "gnuplot" ~= nil)   -- true, or why not (gnuplot missing)
+os.remove(base .. ".png"); os.remove(base)]])
 
 return {tick_step = tick_step, ticks = ticks, render = render}

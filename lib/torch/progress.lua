@@ -158,6 +158,11 @@ torch.doc(torch.progress, "torch.progress(source, {desc=, total=, unit=\"it\", f
   "A tqdm-like progress bar over source: a count n (yields 1..n), a list (yields i, v), an iterator function, or a loader (calls source:iter(), total #source). "
   .. "`for i, x, y in torch.progress(loader) do ... end`, or keep the bar to call bar:set{loss = l, acc = a} (fields after the rate), bar:update(k), bar:write(line) and bar:close(), which returns the summary line "
   .. "\"desc: 600 it in 11.5s (52.3 it/s), loss=0.312\". On a terminal the line is redrawn in place (at most every min_interval seconds) and cleared at the end (kept with leave=true); "
-  .. "when file is not a terminal nothing is drawn (enabled=true forces drawing).")
+  .. "when file is not a terminal nothing is drawn (enabled=true forces drawing).",
+  [[
+local total = 0
+local bar = torch.progress(100, {desc = "sum"})   -- draws only on a terminal
+for i in bar do total = total + i end
+print(total, bar.n)]])
 
 return {Bar = Bar, text = text}

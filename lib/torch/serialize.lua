@@ -231,10 +231,22 @@ end
 torch.doc(torch.save, "torch.save(obj, path, {metadata=})",
   "Saves a tensor, a state_dict or a nested table of tensors, numbers, strings and booleans as a "
   .. "safetensors file (a path ending in .npy saves one tensor as NumPy .npy). The write is atomic: a "
-  .. "crash leaves the old file. metadata adds strings to the file's __metadata__.")
+  .. "crash leaves the old file. metadata adds strings to the file's __metadata__.",
+  [[
+local path = os.tmpname()
+torch.save({fc = {weight = torch.eye(2)}, note = "hello"}, path, {metadata = {author = "me"}})
+local obj, meta = torch.load(path)
+print(obj.fc.weight, obj.note, meta.author)
+os.remove(path)]])
 torch.doc(torch.load, "torch.load(path)",
   "Loads a file torch.save wrote and returns the same value; a safetensors file from elsewhere gives a "
   .. "table of tensors by name (F16/BF16 as float32, I8..U32 as int64), and a .npy file a tensor. The "
-  .. "second result is the file's metadata.")
+  .. "second result is the file's metadata.",
+  [[
+local path = os.tmpname()
+torch.save({weight = torch.ones(2, 2), step = 3}, path)
+local obj = torch.load(path)
+print(obj.weight, obj.step)
+os.remove(path)]])
 
 return true

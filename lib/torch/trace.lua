@@ -76,7 +76,13 @@ end
 torch.doc(autograd.set_trace, "torch.autograd.set_trace(on)",
   "Teaching mode: ops recorded while it is on remember the source line that made them, the "
     .. "names of their inputs and copies of their values (up to 65,536 elements), which explain, "
-    .. "dot and trace show. Off, it costs nothing.")
+    .. "dot and trace show. Off, it costs nothing.",
+  [[
+torch.autograd.set_trace(true)
+local x = torch.tensor({1.0, 2.0}, {requires_grad = true})
+local y = (x * 3):sum()
+torch.autograd.set_trace(false)
+print(torch.autograd.explain(y))]])
 
 function autograd.trace(fn, ...)
   if type(fn) ~= "function" then error("trace: expected a function, got " .. type(fn), 2) end
@@ -111,6 +117,11 @@ function autograd.trace(fn, ...)
 end
 torch.doc(autograd.trace, "torch.autograd.trace(fn, ...)",
   "Runs fn(...) in teaching mode and returns a listing of the ops it recorded (each with its "
-    .. "expression, input and output shapes, small values and source line), then fn's results.")
+    .. "expression, input and output shapes, small values and source line), then fn's results.",
+  [[
+local x = torch.tensor({1.0, 2.0}, {requires_grad = true})
+local listing, y = torch.autograd.trace(function() return (x * 3):sum() end)
+print(listing)
+print(y)]])
 
 return true

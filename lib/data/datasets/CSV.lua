@@ -72,5 +72,13 @@ function CSV:_repr()
 end
 
 torch.doc(CSV, "data.datasets.CSV{path=, header=true, delimiter=\",\", targets=<last column>, dtype=\"float32\", target_dtype=\"float32\"}",
-  "A numeric CSV file as a dataset of feature rows and targets (columns named or numbered by targets).")
+  "A numeric CSV file as a dataset of feature rows and targets (columns named or numbered by targets).",
+  [[
+local path = os.tmpname()
+local f = io.open(path, "w")
+f:write("height,weight,label\n1.5,50,1\n1.8,80,2\n1.7,65,1\n")
+f:close()
+local ds = data.datasets.CSV{path = path, targets = "label", target_dtype = "int64"}
+print(#ds, ds:get(2))
+os.remove(path)]])
 return CSV

@@ -122,6 +122,13 @@ function MNIST:get_batch(indices)
   end
   return images, targets
 end
+torch.doc(MNIST.get_batch, "ds:get_batch(indices)",
+  "The images and labels at indices (a 1-D int64 tensor), through the transforms' batched "
+    .. "forms when they all have one.",
+  [[
+local ds = data.datasets.FashionMNIST{train = false, transform = data.transforms.ToTensor()}
+local x, y = ds:get_batch(torch.tensor({1, 2, 3}))
+print(table.concat(x.shape, "x"), y)]])
 
 function MNIST:_repr()
   local lines = {"Dataset " .. class.name(self), "    Number of datapoints: " .. #self,
@@ -134,5 +141,11 @@ end
 
 torch.doc(MNIST, "data.datasets.MNIST{root=, train=true, transform=, target_transform=}",
   "The MNIST digits from IDX files (plain or .gz) in root: uint8 28x28 images and labels 1..10; "
-  .. "ds.data and ds.targets hold them all, ds.classes the names.")
+  .. "ds.data and ds.targets hold them all, ds.classes the names.",
+  [[
+-- Any IDX files with MNIST's names; Debian ships Fashion-MNIST's.
+local ds = data.datasets.MNIST{root = "/usr/share/datasets/fashion-mnist", train = false,
+  transform = data.transforms.ToTensor()}
+local image, label = ds:get(1)
+print(#ds, table.concat(image.shape, "x"), label, ds.classes[label])]])
 return MNIST

@@ -35,5 +35,9 @@ end
 
 torch.doc(RandomSampler, "data.RandomSampler(dataset or n, {replacement=false, num_samples=, seed=, generator=})",
   "A random order of the samples each epoch (a new torch.randperm); with replacement, num_samples "
-  .. "independent draws.")
+  .. "independent draws.",
+  [[
+torch.manual_seed(0)
+print(data.RandomSampler(5):indices())
+print(data.RandomSampler(5, {replacement = true, num_samples = 8}):indices())]])
 return RandomSampler

@@ -14,5 +14,8 @@ function SequentialSampler:indices()
   return torch.arange(1, self.n + 1, {dtype = "int64"})
 end
 
-torch.doc(SequentialSampler, "data.SequentialSampler(dataset or n)", "The positions 1..n in order.")
+torch.doc(SequentialSampler, "data.SequentialSampler(dataset or n)", "The positions 1..n in order.",
+  [[
+local s = data.SequentialSampler(data.TensorDataset(torch.zeros(4)))
+print(s, s:indices())]])
 return SequentialSampler

@@ -34,5 +34,8 @@ function SubsetRandomSampler:indices()
 end
 
 torch.doc(SubsetRandomSampler, "data.SubsetRandomSampler(indices, {seed=, generator=})",
-  "The given 1-based positions in a new random order each epoch.")
+  "The given 1-based positions in a new random order each epoch.",
+  [[
+local s = data.SubsetRandomSampler({1, 3, 5, 7}, {seed = 0})
+print(s:indices(), #s)]])
 return SubsetRandomSampler

@@ -66,5 +66,11 @@ end
 
 torch.doc(WeightedRandomSampler,
   "data.WeightedRandomSampler(weights, num_samples, {replacement=true, seed=, generator=})",
-  "num_samples positions drawn with probability proportional to weights (to balance classes).")
+  "num_samples positions drawn with probability proportional to weights (to balance classes).",
+  [[
+-- Class 2 is rare (1 sample in 5): weigh each sample by 1 / its class count.
+local targets = torch.tensor({1, 1, 1, 1, 2})
+local weights = torch.tensor({0.25, 0.25, 0.25, 0.25, 1.0})
+local s = data.WeightedRandomSampler(weights, 1000, {seed = 0})
+print(targets:index_select(1, s:indices()):eq(2):sum())   -- about half the draws]])
 return WeightedRandomSampler

@@ -22,7 +22,7 @@ function Compose:init(transforms)
     if type(t) ~= "table" or not t.batch then batchable = false end
   end
   -- The batched form exists only when every step has one.
-  if batchable then self.batch = Compose.batch_all end
+  if batchable then self.batch = Compose._batch_all end
 end
 
 function Compose:forward(x)
@@ -30,7 +30,7 @@ function Compose:forward(x)
   return x
 end
 
-function Compose:batch_all(x)
+function Compose:_batch_all(x)
   for _, t in ipairs(self.transforms) do x = t:batch(x) end
   return x
 end
@@ -44,5 +44,9 @@ function Compose:_repr()
   return table.concat(lines, "\n")
 end
 
-torch.doc(Compose, "data.transforms.Compose({t1, t2, ...})", "Applies the transforms one after the other.")
+torch.doc(Compose, "data.transforms.Compose({t1, t2, ...})", "Applies the transforms one after the other.",
+  [[
+local t = data.transforms.Compose{data.transforms.ToTensor(), data.transforms.Normalize({0.5}, {0.5})}
+print(t)
+print(t(torch.tensor({{0, 255}}, {dtype = "uint8"})))   -- (1, 1, 2): -1 and 1]])
 return Compose

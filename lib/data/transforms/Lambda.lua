@@ -11,5 +11,8 @@ end
 
 function Lambda:forward(x) return self.fn(x) end
 
-torch.doc(Lambda, "data.transforms.Lambda(fn)", "The function fn as a transform.")
+torch.doc(Lambda, "data.transforms.Lambda(fn)", "The function fn as a transform.",
+  [[
+local t = data.transforms.Lambda(function(x) return x:flatten() end)
+print(t(torch.zeros(1, 2, 2)).shape[1])]])
 return Lambda

@@ -28,16 +28,16 @@ function Normalize:init(mean, std)
 end
 
 -- x normalised along its channel dim `cdim` (counted from the end: -3).
-function Normalize:apply(x, min_dims)
+function Normalize:_apply(x, min_dims)
   self:check_image(x, min_dims, min_dims == 3 and "a CxHxW image" or "an NxCxHxW batch")
   if x.dtype ~= "float32" and x.dtype ~= "float64" then
     error(string.format("Normalize: expected a floating tensor (use ToTensor first), got %s %s", x.dtype,
-      Transform.shape_text(x)), 3)
+      Transform._shape_text(x)), 3)
   end
   local c = x:size(-3)
   if #self.mean ~= 1 and #self.mean ~= c then
     error(string.format("Normalize: %d means and stds for an image of %d channels (%s)", #self.mean, c,
-      Transform.shape_text(x)), 3)
+      Transform._shape_text(x)), 3)
   end
   local stats = self.stats[x.dtype]
   if not stats then
@@ -48,8 +48,13 @@ function Normalize:apply(x, min_dims)
   return x:sub(stats[1]):div_(stats[2])   -- sub made a new tensor
 end
 
-function Normalize:forward(x) return self:apply(x, 3) end
-function Normalize:batch(x) return self:apply(x, 4) end
+function Normalize:forward(x) return self:_apply(x, 3) end
+function Normalize:batch(x) return self:_apply(x, 4) end
+torch.doc(Normalize.batch, "t:batch(x)",
+  "The batched form: normalises each channel of an NxCxHxW batch.",
+  [[
+local x = torch.ones(2, 1, 2, 2)
+print(data.transforms.Normalize({0.5}, {0.5}):batch(x):sum())]])
 
 local function tuple(list)
   local parts = {}
@@ -62,5 +67,8 @@ function Normalize:extra_repr()
 end
 
 torch.doc(Normalize, "data.transforms.Normalize(mean, std)",
-  "(x - mean) / std per channel of a float CxHxW image; mean and std are numbers or lists per channel.")
+  "(x - mean) / std per channel of a float CxHxW image; mean and std are numbers or lists per channel.",
+  [[
+local t = data.transforms.Normalize({0.5, 0.5}, {0.5, 0.25})
+print(t, t(torch.ones(2, 1, 2)))]])
 return Normalize

@@ -45,7 +45,7 @@ local function pad(x, p, fill)
 end
 
 -- The padding, grown on the right and bottom when pad_if_needed and x is too small.
-function RandomCrop:padding_for(x)
+function RandomCrop:_padding_for(x)
   local p = {table.unpack(self.padding)}
   local h, w = x:size(-2) + p[2] + p[4], x:size(-1) + p[1] + p[3]
   if self.pad_if_needed then
@@ -55,8 +55,8 @@ function RandomCrop:padding_for(x)
   return p
 end
 
-function RandomCrop:crop(x)
-  x = pad(x, self:padding_for(x), self.fill)
+function RandomCrop:_crop(x)
+  x = pad(x, self:_padding_for(x), self.fill)
   local h, w = x:size(-2), x:size(-1)
   local th, tw = self.size[1], self.size[2]
   if h < th or w < tw then
@@ -69,16 +69,22 @@ end
 
 function RandomCrop:forward(x)
   self:check_image(x, 2, "an image of at least 2 dims")
-  return self:crop(x)
+  return self:_crop(x)
 end
 
 --- Each image of the batch cropped at its own place.
 function RandomCrop:batch(x)
   self:check_image(x, 3, "a batch of images")
   local crops = {}
-  for k = 1, x:size(1) do crops[k] = self:crop(x[k]) end
+  for k = 1, x:size(1) do crops[k] = self:_crop(x[k]) end
   return torch.stack(crops)
 end
+torch.doc(RandomCrop.batch, "t:batch(x)",
+  "The batched form: each image of the batch cropped at a place of its own.",
+  [[
+torch.manual_seed(0)
+local x = torch.arange(32):view(2, 4, 4)
+print(data.transforms.RandomCrop(2):batch(x))]])
 
 function RandomCrop:extra_repr()
   local p = self.padding
@@ -86,5 +92,9 @@ function RandomCrop:extra_repr()
 end
 
 torch.doc(RandomCrop, "data.transforms.RandomCrop(size, {padding=0, fill=0, pad_if_needed=false})",
-  "A random size (h, w or one number) window of the image, after padding it with fill.")
+  "A random size (h, w or one number) window of the image, after padding it with fill.",
+  [[
+torch.manual_seed(0)
+local crop = data.transforms.RandomCrop(28, {padding = 4})
+print(crop, table.concat(crop(torch.zeros(1, 28, 28)).shape, "x"))]])
 return RandomCrop

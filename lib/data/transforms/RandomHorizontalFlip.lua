@@ -26,9 +26,18 @@ function RandomHorizontalFlip:batch(x)
   local flip = torch.rand(x:size(1), {dtype = "float64"}):lt(self.p):view(shape)
   return torch.where(flip, x:flip(-1), x)
 end
+torch.doc(RandomHorizontalFlip.batch, "t:batch(x)",
+  "The batched form: each image of the batch flipped or not on its own draw.",
+  [[
+torch.manual_seed(0)
+local x = torch.tensor({{{1, 2}}, {{3, 4}}, {{5, 6}}})   -- three 1x2 images
+print(data.transforms.RandomHorizontalFlip():batch(x))]])
 
 function RandomHorizontalFlip:extra_repr() return "p=" .. tostring(self.p) end
 
 torch.doc(RandomHorizontalFlip, "data.transforms.RandomHorizontalFlip(p=0.5)",
-  "Mirrors the image along its last dim (width) with probability p.")
+  "Mirrors the image along its last dim (width) with probability p.",
+  [[
+local flip = data.transforms.RandomHorizontalFlip(1.0)   -- always
+print(flip, flip(torch.tensor({{1, 2, 3}})))]])
 return RandomHorizontalFlip

@@ -13,7 +13,7 @@ local FORMS = {[0] = "an image of shape HxW or HxWxC", [1] = "a batch of shape N
 local function convert(self, x, lead)
   self:check_image(x, 2 + lead, FORMS[lead])
   if x:dim() > 3 + lead then
-    error("ToTensor: expected " .. FORMS[lead] .. ", got " .. Transform.shape_text(x), 3)
+    error("ToTensor: expected " .. FORMS[lead] .. ", got " .. Transform._shape_text(x), 3)
   end
   if x:dim() == 2 + lead then
     x = x:unsqueeze(lead + 1)
@@ -32,7 +32,17 @@ function ToTensor:forward(x) return convert(self, x, 0) end
 
 --- A batch (N, H, W) or (N, H, W, C) to (N, C, H, W).
 function ToTensor:batch(x) return convert(self, x, 1) end
+torch.doc(ToTensor.batch, "t:batch(x)",
+  "The batched form: a uint8 NxHxW or NxHxWxC batch to float32 NxCxHxW in [0, 1].",
+  [[
+local batch = torch.full({4, 28, 28}, 255, {dtype = "uint8"})
+local x = data.transforms.ToTensor():batch(batch)
+print(table.concat(x.shape, "x"), x.dtype, x:max())]])
 
 torch.doc(ToTensor, "data.transforms.ToTensor()",
-  "uint8 HxW or HxWxC images to float32 CxHxW in [0, 1].")
+  "uint8 HxW or HxWxC images to float32 CxHxW in [0, 1].",
+  [[
+local image = torch.tensor({{0, 128, 255}}, {dtype = "uint8"})   -- 1x3, HxW
+local x = data.transforms.ToTensor()(image)
+print(x, x.dtype)]])
 return ToTensor

@@ -25,17 +25,25 @@ function M.relu(x, inplace)
   if inplace_flag("relu", inplace) then return x:relu_() end
   return torch.relu(x)
 end
-torch.doc(M.relu, "F.relu(x, [inplace=false])", "max(x, 0) elementwise; inplace writes into x.")
+torch.doc(M.relu, "F.relu(x, [inplace=false])", "max(x, 0) elementwise; inplace writes into x.",
+  [[
+print(F.relu(torch.tensor({-1.0, 0.0, 2.0})))]])
 
 function M.relu_(x) return x:relu_() end
-torch.doc(M.relu_, "F.relu_(x)", "In-place relu; returns x.")
+torch.doc(M.relu_, "F.relu_(x)", "In-place relu; returns x.",
+  [[
+local x = torch.tensor({-1.0, 0.5})
+F.relu_(x)
+print(x)]])
 
 --- x sigmoid(x).
 function M.silu(x, inplace)
   if inplace_flag("silu", inplace) then return x:silu_() end
   return torch.silu(x)
 end
-torch.doc(M.silu, "F.silu(x, [inplace=false])", "x * sigmoid(x) (swish) elementwise; inplace writes into x.")
+torch.doc(M.silu, "F.silu(x, [inplace=false])", "x * sigmoid(x) (swish) elementwise; inplace writes into x.",
+  [[
+print(F.silu(torch.tensor({-1.0, 0.0, 1.0})))]])
 
 --- x Phi(x), exactly or with the tanh formula.
 function M.gelu(x, approximate)
@@ -49,13 +57,21 @@ function M.gelu(x, approximate)
   return torch.gelu(x, approximate)
 end
 torch.doc(M.gelu, 'F.gelu(x, [approximate="none"])',
-  'The Gaussian error linear unit x * Phi(x); approximate = "tanh" uses the tanh formula.')
+  'The Gaussian error linear unit x * Phi(x); approximate = "tanh" uses the tanh formula.',
+  [[
+local x = torch.tensor({-1.0, 0.0, 1.0})
+print(F.gelu(x))
+print(F.gelu(x, "tanh"))]])
 
 function M.sigmoid(x) return torch.sigmoid(x) end
-torch.doc(M.sigmoid, "F.sigmoid(x)", "1 / (1 + exp(-x)) elementwise.")
+torch.doc(M.sigmoid, "F.sigmoid(x)", "1 / (1 + exp(-x)) elementwise.",
+  [[
+print(F.sigmoid(torch.tensor({-2.0, 0.0, 2.0})))]])
 
 function M.tanh(x) return torch.tanh(x) end
-torch.doc(M.tanh, "F.tanh(x)", "The hyperbolic tangent, elementwise.")
+torch.doc(M.tanh, "F.tanh(x)", "The hyperbolic tangent, elementwise.",
+  [[
+print(F.tanh(torch.tensor({-1.0, 0.0, 1.0})))]])
 
 -- The dim and options of softmax(x, dim, {dtype=}) or softmax(x, {dim=, dtype=});
 -- without a dim, PyTorch's legacy choice (with a warning there): the first
@@ -76,12 +92,17 @@ end
 function M.softmax(x, dim, opts) return torch.softmax(x, softmax_args("softmax", x, dim, opts)) end
 torch.doc(M.softmax, "F.softmax(x, dim, {dtype=})",
   "exp(x) / sum(exp(x)) along dim (1-based), computed stably; without dim, PyTorch's legacy choice "
-    .. "(dim 1 for 0-, 1- and 3-dim inputs, else dim 2).")
+    .. "(dim 1 for 0-, 1- and 3-dim inputs, else dim 2).",
+  [[
+local x = torch.tensor({{1.0, 2.0, 3.0}, {1.0, 1.0, 1.0}})
+print(F.softmax(x, 2))          -- each row sums to 1]])
 
 --- log(softmax(x)) along dim.
 function M.log_softmax(x, dim, opts) return torch.log_softmax(x, softmax_args("log_softmax", x, dim, opts)) end
 torch.doc(M.log_softmax, "F.log_softmax(x, dim, {dtype=})",
-  "log(softmax(x)) along dim (1-based), as x - max - log(sum(exp(x - max))).")
+  "log(softmax(x)) along dim (1-based), as x - max - log(sum(exp(x - max))).",
+  [[
+print(F.log_softmax(torch.tensor({1.0, 2.0, 3.0}), 1))]])
 
 M.leaky_relu = torch.leaky_relu
 M.leaky_relu_ = torch.leaky_relu_

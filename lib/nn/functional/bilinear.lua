@@ -41,6 +41,10 @@ function M.bilinear(x1, x2, weight, bias)
 end
 torch.doc(M.bilinear, "F.bilinear(input1, input2, weight, bias)",
   "y = x1^T A x2 + b over the last dims: input1 (*, in1), input2 (*, in2), weight A of shape "
-    .. "(out, in1, in2) as in PyTorch, bias (out) or nil; result (*, out).")
+    .. "(out, in1, in2) as in PyTorch, bias (out) or nil; result (*, out).",
+  [[
+local x1, x2 = torch.ones(2, 3), torch.ones(2, 4)
+local weight, bias = torch.ones(5, 3, 4), torch.zeros(5)
+print(F.bilinear(x1, x2, weight, bias))   -- each output sums 3 * 4 products of ones]])
 
 return M

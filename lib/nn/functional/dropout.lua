@@ -41,7 +41,12 @@ function M.dropout(x, p, training, inplace)
 end
 torch.doc(M.dropout, "F.dropout(x, p=0.5, training=true, inplace=false) or F.dropout(x, {p=, training=, inplace=})",
   "In training, zeroes each element with probability p and scales the kept ones by 1/(1-p); "
-    .. "otherwise (or with p = 0) returns x itself.")
+    .. "otherwise (or with p = 0) returns x itself.",
+  [[
+torch.manual_seed(0)
+local x = torch.ones(8)
+print(F.dropout(x, 0.5))                  -- kept elements scaled by 2
+print(F.dropout(x, {p = 0.5, training = false}))]])
 
 --- Zeroes whole channels of (N, C, H, W) or unbatched (C, H, W) input.
 function M.dropout2d(x, p, training, inplace)
@@ -64,6 +69,10 @@ function M.dropout2d(x, p, training, inplace)
 end
 torch.doc(M.dropout2d, "F.dropout2d(x, p=0.5, training=true, inplace=false) or F.dropout2d(x, {p=, ...})",
   "In training, zeroes each channel x[n][c] of an (N, C, H, W) input (or x[c] of an unbatched "
-    .. "(C, H, W) one) with probability p and scales the kept channels by 1/(1-p).")
+    .. "(C, H, W) one) with probability p and scales the kept channels by 1/(1-p).",
+  [[
+torch.manual_seed(0)
+local y = F.dropout2d(torch.ones(1, 4, 2, 2), 0.5)
+print(y:sum({3, 4}))                      -- whole channels are 0 or 2 * 4]])
 
 return M

@@ -21,6 +21,10 @@ function M.linear(x, weight, bias)
   return y
 end
 torch.doc(M.linear, "F.linear(x, weight, bias)",
-  "x @ weight^T + bias, weight of shape (out_features, in_features) as in PyTorch.")
+  "x @ weight^T + bias, weight of shape (out_features, in_features) as in PyTorch.",
+  [[
+local x = torch.tensor({{1.0, 2.0}})
+local weight = torch.tensor({{1.0, 0.0}, {1.0, 1.0}, {0.0, 2.0}})   -- (out 3, in 2)
+print(F.linear(x, weight, torch.tensor({0.0, 0.0, 1.0})))]])
 
 return M

@@ -64,7 +64,10 @@ function M.mse_loss(x, y, opts)
   return reduce("mse_loss", d * d, opts.reduction)
 end
 torch.doc(M.mse_loss, 'F.mse_loss(x, y, {reduction="mean"})',
-  'The squared error (x - y)^2, averaged ("mean"), summed ("sum") or elementwise ("none").')
+  'The squared error (x - y)^2, averaged ("mean"), summed ("sum") or elementwise ("none").',
+  [[
+local x, y = torch.tensor({1.0, 2.0, 3.0}), torch.tensor({1.0, 0.0, 0.0})
+print(F.mse_loss(x, y), F.mse_loss(x, y, {reduction = "none"}))]])
 
 --- |x - y|, reduced.
 function M.l1_loss(x, y, opts)
@@ -72,7 +75,9 @@ function M.l1_loss(x, y, opts)
   check_pair("l1_loss", x, y)
   return reduce("l1_loss", (x - y):abs(), opts.reduction)
 end
-torch.doc(M.l1_loss, 'F.l1_loss(x, y, {reduction="mean"})', "The absolute error |x - y|, reduced.")
+torch.doc(M.l1_loss, 'F.l1_loss(x, y, {reduction="mean"})', "The absolute error |x - y|, reduced.",
+  [[
+print(F.l1_loss(torch.tensor({1.0, 2.0}), torch.tensor({0.0, 4.0})))]])
 
 -- The quadratic-then-linear error of smooth_l1 and huber: for z = |x - y|,
 -- z < k: a z^2, else b (z - k / 2).
@@ -99,7 +104,9 @@ function M.smooth_l1_loss(x, y, opts)
   return reduce("smooth_l1_loss", quadratic_linear(x, y, beta, beta > 0 and 0.5 / beta or 0, 1), opts.reduction)
 end
 torch.doc(M.smooth_l1_loss, 'F.smooth_l1_loss(x, y, {reduction="mean", beta=1})',
-  "0.5 (x - y)^2 / beta where |x - y| < beta, else |x - y| - 0.5 beta (beta = 0 is l1_loss).")
+  "0.5 (x - y)^2 / beta where |x - y| < beta, else |x - y| - 0.5 beta (beta = 0 is l1_loss).",
+  [[
+print(F.smooth_l1_loss(torch.tensor({0.5, 3.0}), torch.zeros(2), {reduction = "none"}))]])
 
 --- 0.5 (x - y)^2 where |x - y| < delta, else delta (|x - y| - delta / 2).
 function M.huber_loss(x, y, opts)
@@ -110,7 +117,9 @@ function M.huber_loss(x, y, opts)
   return reduce("huber_loss", quadratic_linear(x, y, delta, 0.5, delta), opts.reduction)
 end
 torch.doc(M.huber_loss, 'F.huber_loss(x, y, {reduction="mean", delta=1})',
-  "0.5 (x - y)^2 where |x - y| < delta, else delta (|x - y| - 0.5 delta): smooth_l1_loss times beta.")
+  "0.5 (x - y)^2 where |x - y| < delta, else delta (|x - y| - 0.5 delta): smooth_l1_loss times beta.",
+  [[
+print(F.huber_loss(torch.tensor({0.5, 3.0}), torch.zeros(2), {reduction = "none", delta = 2}))]])
 
 -- x log x, 0 where x == 0 (PyTorch's xlogy(x, x)).
 local function xlogx(x)
@@ -136,7 +145,11 @@ end
 torch.doc(M.kl_div, 'F.kl_div(x, target, {reduction="mean", log_target=false})',
   "target (log target - x) elementwise, x holding log-probabilities (log_softmax output) and target "
     .. 'probabilities (log-probabilities with log_target); reduction "batchmean" divides the sum by '
-    .. 'the batch size, which is the true KL divergence ("mean" divides by every element, as PyTorch).')
+    .. 'the batch size, which is the true KL divergence ("mean" divides by every element, as PyTorch).',
+  [[
+local logp = F.log_softmax(torch.tensor({{1.0, 2.0, 3.0}}), 2)
+local target = torch.tensor({{0.2, 0.3, 0.5}})
+print(F.kl_div(logp, target, {reduction = "batchmean"}))]])
 
 M.cross_entropy = torch.cross_entropy
 M.nll_loss = torch.nll_loss

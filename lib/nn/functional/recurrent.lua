@@ -171,6 +171,13 @@ torch.doc(M.rnn, "F.rnn(input, hx, params, {mode=, num_layers=1, bias=true, drop
   .. "bidirectional=false, batch_first=false})",
   "The functional form of nn.RNN/LSTM/GRU: mode 'RNN_TANH', 'RNN_RELU', 'LSTM' or 'GRU'; params is the "
     .. "flat list w_ih, w_hh, b_ih, b_hh per layer and direction (PyTorch's order and layouts); hx is "
-    .. "h_0 (LSTM: {h_0, c_0}) or nil for zeros.  Returns output and h_n (LSTM: output, {h_n, c_n}).")
+    .. "h_0 (LSTM: {h_0, c_0}) or nil for zeros.  Returns output and h_n (LSTM: output, {h_n, c_n}).",
+  [[
+torch.manual_seed(0)
+local rnn = nn.RNN(3, 4)                  -- F.rnn with its parameters
+local params = {rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0}
+local x = torch.randn(5, 2, 3)            -- (L, N, input_size)
+local out, h = F.rnn(x, nil, params, {mode = "RNN_TANH"})
+print(table.concat(out.shape, "x"), table.concat(h.shape, "x"))   -- (L, N, H) and (layers, N, H)]])
 
 return M

@@ -29,6 +29,9 @@ end
 torch.doc(M.embedding, "F.embedding(input, weight, {padding_idx=})",
   "Rows of weight (num_embeddings x embedding_dim) at the 1-based int64 indices in input (any "
     .. "shape; a Lua list works too): shape (input's shape..., embedding_dim).  Row padding_idx "
-    .. "(1-based, negative from the end) gets no gradient.")
+    .. "(1-based, negative from the end) gets no gradient.",
+  [[
+local weight = torch.tensor({{0.0, 0.0}, {1.0, 1.0}, {2.0, 4.0}})
+print(F.embedding({3, 1, 3}, weight))     -- rows 3, 1, 3]])
 
 return M

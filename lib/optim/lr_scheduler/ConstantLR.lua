@@ -26,5 +26,11 @@ function ConstantLR:_closed_form_lr()
 end
 
 torch.doc(ConstantLR, "optim.lr_scheduler.ConstantLR(optimizer, {factor=1/3, total_iters=5, last_epoch=-1, "
-  .. "verbose=false})", "The learning rates times factor until epoch total_iters, then unchanged.")
+  .. "verbose=false})", "The learning rates times factor until epoch total_iters, then unchanged.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.ConstantLR(opt, {factor = 0.5, total_iters = 2})
+local lrs = {}
+for epoch = 1, 4 do lrs[epoch] = string.format("%g", sched:get_last_lr()[1]); opt:step(); sched:step() end
+print(table.concat(lrs, " "))]])
 return ConstantLR

@@ -39,5 +39,11 @@ function CosineAnnealingLR:_closed_form_lr() return self:_cosine_lrs(self.last_e
 
 torch.doc(CosineAnnealingLR, "optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max, {eta_min=0, last_epoch=-1, "
   .. "verbose=false})",
-  "Anneals the learning rates along a cosine from their initial value to eta_min in T_max epochs.")
+  "Anneals the learning rates along a cosine from their initial value to eta_min in T_max epochs.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.CosineAnnealingLR(opt, 4, {eta_min = 0.1})
+local lrs = {}
+for epoch = 1, 6 do lrs[epoch] = string.format("%.3f", sched:get_last_lr()[1]); opt:step(); sched:step() end
+print(table.concat(lrs, " "))          -- down to eta_min at T_max, then back up]])
 return CosineAnnealingLR

@@ -55,5 +55,11 @@ end
 
 torch.doc(CosineAnnealingWarmRestarts, "optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0, {T_mult=1, "
   .. "eta_min=0, last_epoch=-1, verbose=false})",
-  "Cosine annealing restarted every T_i epochs (T_0, then times T_mult); step(epoch) takes fractional epochs.")
+  "Cosine annealing restarted every T_i epochs (T_0, then times T_mult); step(epoch) takes fractional epochs.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, 3)
+local lrs = {}
+for epoch = 1, 7 do lrs[epoch] = string.format("%.3f", sched:get_last_lr()[1]); opt:step(); sched:step() end
+print(table.concat(lrs, " "))          -- restarts every 3 epochs]])
 return CosineAnnealingWarmRestarts

@@ -20,5 +20,11 @@ end
 function ExponentialLR:_closed_form_lr() return self:_base_lrs(self.gamma ^ self.last_epoch) end
 
 torch.doc(ExponentialLR, "optim.lr_scheduler.ExponentialLR(optimizer, gamma, {last_epoch=-1, verbose=false})",
-  "Multiplies the learning rates by gamma every epoch.")
+  "Multiplies the learning rates by gamma every epoch.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.ExponentialLR(opt, 0.9)
+local lrs = {}
+for epoch = 1, 5 do lrs[epoch] = string.format("%.4f", sched:get_last_lr()[1]); opt:step(); sched:step() end
+print(table.concat(lrs, " "))]])
 return ExponentialLR

@@ -27,6 +27,36 @@ function LRScheduler:extend(name)
   cls.__index = cls
   return setmetatable(cls, {__index = self, __call = construct, __tostring = function() return "class " .. name end})
 end
+torch.doc(LRScheduler.extend, "optim.lr_scheduler.LRScheduler:extend(name)",
+  "A new schedule class: define cls:init(optimizer, ...), ending with self:_start(optimizer, last_epoch, "
+    .. "verbose), and cls:get_lr().",
+  [[
+local Halving = optim.lr_scheduler.LRScheduler:extend("Halving")
+function Halving:init(optimizer) self:_start(optimizer, -1, false) end
+function Halving:get_lr()
+  local out = {}
+  for i, group in ipairs(self.optimizer.param_groups) do
+    out[i] = self.last_epoch == 0 and group.lr or group.lr / 2
+  end
+  return out
+end
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = Halving(opt)
+for _ = 1, 3 do opt:step(); sched:step() end
+print(sched:get_last_lr()[1])]])
+
+--- The rates of the epoch last_epoch, one per group; each schedule defines it.
+function LRScheduler:get_lr()
+  self:_fail("get_lr is not defined (define %s:get_lr)", self.__name)
+end
+torch.doc(LRScheduler.get_lr, "sched:get_lr()",
+  "The rates for the epoch step() has just moved to, one per group, in PyTorch's chainable form (from the "
+    .. "groups' current rates); each schedule defines it and step() calls it. Read the rates with get_last_lr().",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.StepLR(opt, 1, {gamma = 0.5})
+sched.last_epoch = sched.last_epoch + 1     -- what step() does before it asks
+print(sched:get_lr()[1])]])
 
 --- An error naming the schedule.
 function LRScheduler:_fail(fmt, ...)
@@ -186,12 +216,42 @@ function LRScheduler:__tostring()
 end
 
 torch.doc(LRScheduler, "optim.lr_scheduler.LRScheduler",
-  "The base class of the schedules: step(), get_last_lr(), state_dict(), load_state_dict(sd).")
+  "The base class of the schedules: step(), get_last_lr(), state_dict(), load_state_dict(sd).",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.StepLR(opt, 2, {gamma = 0.5})
+print(sched)]])
 torch.doc(LRScheduler.step, "sched:step()",
-  "Advances one epoch and sets the optimizer's learning rates (step(epoch) jumps to an epoch).")
-torch.doc(LRScheduler.get_last_lr, "sched:get_last_lr()", "The learning rates the last step set, one per group.")
+  "Advances one epoch and sets the optimizer's learning rates (step(epoch) jumps to an epoch).",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.ExponentialLR(opt, 0.5)
+for epoch = 1, 3 do
+  opt:step()                          -- the epoch's training
+  sched:step()
+  print(epoch, opt.param_groups[1].lr)
+end]])
+torch.doc(LRScheduler.get_last_lr, "sched:get_last_lr()", "The learning rates the last step set, one per group.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.StepLR(opt, 1, {gamma = 0.1})
+sched:step()
+print(sched:get_last_lr()[1])]])
 torch.doc(LRScheduler.state_dict, "sched:state_dict()",
-  "The schedule's fields except the optimizer and functions, as plain values.")
-torch.doc(LRScheduler.load_state_dict, "sched:load_state_dict(sd)", "Restores what state_dict returned.")
+  "The schedule's fields except the optimizer and functions, as plain values.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.StepLR(opt, 2, {gamma = 0.5})
+sched:step()
+local sd = sched:state_dict()
+print(sd.last_epoch, sd.step_size, sd.gamma)]])
+torch.doc(LRScheduler.load_state_dict, "sched:load_state_dict(sd)", "Restores what state_dict returned.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.StepLR(opt, 2, {gamma = 0.5})
+for _ = 1, 3 do opt:step(); sched:step() end
+local resumed = optim.lr_scheduler.StepLR(opt, 2, {gamma = 0.5})
+resumed:load_state_dict(sched:state_dict())
+print(resumed.last_epoch, resumed:get_last_lr()[1])]])
 
 return LRScheduler

@@ -34,5 +34,11 @@ function LambdaLR:get_lr()
 end
 
 torch.doc(LambdaLR, "optim.lr_scheduler.LambdaLR(optimizer, lr_lambda, {last_epoch=-1, verbose=false})",
-  "Sets each learning rate to its initial value times lr_lambda(epoch) (one function, or one per group).")
+  "Sets each learning rate to its initial value times lr_lambda(epoch) (one function, or one per group).",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.LambdaLR(opt, function(epoch) return 1 / (epoch + 1) end)
+local lrs = {}
+for epoch = 1, 4 do lrs[epoch] = string.format("%.3f", sched:get_last_lr()[1]); opt:step(); sched:step() end
+print(table.concat(lrs, " "))]])
 return LambdaLR

@@ -34,5 +34,11 @@ function LinearLR:_closed_form_lr()
 end
 
 torch.doc(LinearLR, "optim.lr_scheduler.LinearLR(optimizer, {start_factor=1/3, end_factor=1, total_iters=5, "
-  .. "last_epoch=-1, verbose=false})", "Scales the learning rates by a factor moving linearly over total_iters epochs.")
+  .. "last_epoch=-1, verbose=false})", "Scales the learning rates by a factor moving linearly over total_iters epochs.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.LinearLR(opt, {start_factor = 0.25, total_iters = 3})
+local lrs = {}
+for epoch = 1, 5 do lrs[epoch] = string.format("%.3f", sched:get_last_lr()[1]); opt:step(); sched:step() end
+print(table.concat(lrs, " "))          -- a warm-up]])
 return LinearLR

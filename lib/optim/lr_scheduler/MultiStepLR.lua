@@ -39,5 +39,11 @@ function MultiStepLR:_closed_form_lr()
 end
 
 torch.doc(MultiStepLR, "optim.lr_scheduler.MultiStepLR(optimizer, milestones, {gamma=0.1, last_epoch=-1, "
-  .. "verbose=false})", "Multiplies the learning rates by gamma at each milestone epoch.")
+  .. "verbose=false})", "Multiplies the learning rates by gamma at each milestone epoch.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.MultiStepLR(opt, {2, 5}, {gamma = 0.1})
+local lrs = {}
+for epoch = 1, 6 do lrs[epoch] = string.format("%g", sched:get_last_lr()[1]); opt:step(); sched:step() end
+print(table.concat(lrs, " "))]])
 return MultiStepLR

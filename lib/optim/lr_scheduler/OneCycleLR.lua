@@ -135,5 +135,11 @@ end
 torch.doc(OneCycleLR, "optim.lr_scheduler.OneCycleLR(optimizer, max_lr, {total_steps=, epochs=, steps_per_epoch=, "
   .. "pct_start=0.3, anneal_strategy='cos', cycle_momentum=true, base_momentum=0.85, max_momentum=0.95, "
   .. "div_factor=25, final_div_factor=1e4, three_phase=false, last_epoch=-1, verbose=false})",
-  "The 1cycle policy, stepped once per batch: the learning rate rises to max_lr and anneals far below its start.")
+  "The 1cycle policy, stepped once per batch: the learning rate rises to max_lr and anneals far below its start.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 0.1, momentum = 0.9})
+local sched = optim.lr_scheduler.OneCycleLR(opt, 1.0, {total_steps = 10})
+local lrs = {}
+for step = 1, 10 do lrs[step] = string.format("%.2f", sched:get_last_lr()[1]); opt:step(); sched:step() end
+print(table.concat(lrs, " "))          -- up to max_lr, then annealed (stepped per batch)]])
 return OneCycleLR

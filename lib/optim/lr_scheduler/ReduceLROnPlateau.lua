@@ -40,6 +40,12 @@ function ReduceLROnPlateau:is_better(a, best)
   if self.threshold_mode == "rel" then return a > best * (self.threshold + 1) end
   return a > best + self.threshold
 end
+torch.doc(ReduceLROnPlateau.is_better, "sched:is_better(a, best)",
+  "Whether the metric a improves on best by more than the threshold, in the schedule's mode.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.ReduceLROnPlateau(opt, {threshold = 0.1})
+print(sched:is_better(0.95, 1.0), sched:is_better(0.85, 1.0))   -- needs 10% better]])
 
 function ReduceLROnPlateau:_reduce_lr(epoch)
   for i, group in ipairs(self.optimizer.param_groups) do
@@ -78,8 +84,24 @@ function ReduceLROnPlateau:step(metrics, epoch)
   end
   self._last_lr = self:_group_lrs()
 end
+torch.doc(ReduceLROnPlateau.step, "sched:step(metric)",
+  "Records this epoch's metric (a number or a one-element tensor, e.g. the validation loss) and lowers "
+    .. "the rates after patience epochs without improvement.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.ReduceLROnPlateau(opt, {patience = 0})
+sched:step(torch.tensor(0.5))
+sched:step(0.6)                        -- worse: the rate drops at once (patience 0)
+print(sched:get_last_lr()[1])]])
 
 torch.doc(ReduceLROnPlateau, "optim.lr_scheduler.ReduceLROnPlateau(optimizer, {mode='min', factor=0.1, patience=10, "
   .. "threshold=1e-4, threshold_mode='rel', cooldown=0, min_lr=0, eps=1e-8, verbose=false})",
-  "Multiplies the learning rates by factor when step(metric) has seen no improvement for patience epochs.")
+  "Multiplies the learning rates by factor when step(metric) has seen no improvement for patience epochs.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.ReduceLROnPlateau(opt, {patience = 1, factor = 0.5})
+for epoch, val_loss in ipairs({1.0, 0.8, 0.8, 0.8, 0.8, 0.8}) do
+  sched:step(val_loss)
+  print(epoch, val_loss, opt.param_groups[1].lr)
+end]])
 return ReduceLROnPlateau

@@ -60,5 +60,13 @@ function SequentialLR:load_state_dict(sd)
 end
 
 torch.doc(SequentialLR, "optim.lr_scheduler.SequentialLR(optimizer, schedulers, milestones, {last_epoch=-1})",
-  "Runs each schedule in turn, switching at the milestone epochs.")
+  "Runs each schedule in turn, switching at the milestone epochs.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local warmup = optim.lr_scheduler.LinearLR(opt, {start_factor = 0.5, total_iters = 2})
+local decay = optim.lr_scheduler.ExponentialLR(opt, 0.5)
+local sched = optim.lr_scheduler.SequentialLR(opt, {warmup, decay}, {2})
+local lrs = {}
+for epoch = 1, 5 do lrs[epoch] = string.format("%g", sched:get_last_lr()[1]); opt:step(); sched:step() end
+print(table.concat(lrs, " "))]])
 return SequentialLR

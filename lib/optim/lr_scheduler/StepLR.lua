@@ -22,5 +22,11 @@ end
 function StepLR:_closed_form_lr() return self:_base_lrs(self.gamma ^ (self.last_epoch // self.step_size)) end
 
 torch.doc(StepLR, "optim.lr_scheduler.StepLR(optimizer, step_size, {gamma=0.1, last_epoch=-1, verbose=false})",
-  "Multiplies the learning rates by gamma every step_size epochs.")
+  "Multiplies the learning rates by gamma every step_size epochs.",
+  [[
+local opt = optim.SGD({torch.zeros(1, {requires_grad = true})}, {lr = 1})
+local sched = optim.lr_scheduler.StepLR(opt, 2, {gamma = 0.5})
+local lrs = {}
+for epoch = 1, 6 do lrs[epoch] = sched:get_last_lr()[1]; opt:step(); sched:step() end
+print(table.concat(lrs, " "))]])
 return StepLR

@@ -23,7 +23,8 @@ package.loaded.dist = dist
 torch.distributed = dist
 torch.doc(dist, "dist",
   "Data-parallel processes over MPI (torch.distributed): rank, world_size, all_reduce, broadcast, all_gather, "
-  .. "reduce_scatter, barrier. Run a script under `mpirun -np N luagrad script.lua`; alone it is rank 0 of 1.")
+  .. "reduce_scatter, barrier. Run a script under `mpirun -np N luagrad script.lua`; alone it is rank 0 of 1.",
+  "print(dist.rank(), dist.world_size())")
 
 -- What a launcher tells the processes it starts: Open MPI's mpirun, then
 -- the PMI and PMIx interfaces of MPICH's mpiexec and Slurm's srun.
@@ -109,20 +110,28 @@ dist.get_world_size = dist.world_size
 
 function dist.is_initialized() return world ~= nil end
 torch.doc(dist.is_initialized, "dist.is_initialized()",
-  "True once the world has started (dist.init() or the first call that needs it) and until dist.finalize().")
+  "True once the world has started (dist.init() or the first call that needs it) and until dist.finalize().",
+  "print(dist.is_initialized())")
 
 function dist.is_available() return torch._mpi ~= nil end
 torch.doc(dist.is_available, "dist.is_available()",
-  "True when luagrad was built with MPI (otherwise every run is a world of 1).")
+  "True when luagrad was built with MPI (otherwise every run is a world of 1).",
+  "print(dist.is_available())")
 
 --- Ends the world: MPI_Finalize.  luagrad also does it when a script ends without error.
+--- MPI cannot start again; a world of 1 can (as PyTorch's process group can).
 function dist.finalize()
-  if world then world.backend.finalize() end
-  world, finalized = nil, true
+  if world then
+    world.backend.finalize()
+    finalized = world.backend ~= solo
+  end
+  world = nil
 end
 torch.doc(dist.finalize, "dist.finalize()",
-  "Ends MPI; afterwards the collectives are errors. luagrad finalizes by itself when a script ends "
-  .. "normally (and leaves MPI unfinalized after an error, so that mpirun stops the other processes).")
+  "Ends MPI; afterwards the collectives are errors (a world of 1 starts again when next needed). luagrad "
+  .. "finalizes by itself when a script ends normally (and leaves MPI unfinalized after an error, so that "
+  .. "mpirun stops the other processes).",
+  "dist.finalize()\nprint(dist.is_initialized())")
 
 -- argument checks -------------------------------------------------------------
 
@@ -310,6 +319,7 @@ torch.doc(dist.reduce_scatter, "dist.reduce_scatter(out, list, {op=\"sum\"})",
 
 --- Waits until every process has called it.
 function dist.barrier() current("dist.barrier").backend.barrier() end
-torch.doc(dist.barrier, "dist.barrier()", "Waits until every process has reached this call.")
+torch.doc(dist.barrier, "dist.barrier()", "Waits until every process has reached this call.",
+  "dist.barrier()\nprint(\"rank \" .. dist.rank() .. \" passed the barrier\")")
 
 return dist

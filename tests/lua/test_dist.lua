@@ -19,6 +19,13 @@ T.test("dist: a script run alone is rank 0 of a world of 1", function()
   T.eq(type(dist.is_available()), "boolean")
 end)
 
+T.test("dist: a world of 1 starts again after finalize (MPI would not)", function()
+  dist.finalize()
+  T.eq(dist.is_initialized(), false)
+  T.eq(dist.world_size(), 1)
+  T.truthy(dist.is_initialized(), "restarted")
+end)
+
 T.test("dist: collectives of one process are identities, in place, every op and dtype", function()
   for _, dtype in ipairs({"float32", "float64", "int64"}) do
     for _, op in ipairs({"sum", "max", "min", dtype ~= "int64" and "mean" or "sum"}) do

@@ -82,5 +82,7 @@ torch.doc(DistributedSampler,
   .. "Give it to data.DataLoader as {sampler = ...}.",
   "print(data.DistributedSampler(10, {num_replicas = 3, rank = 1, shuffle = false}):indices())")
 torch.doc(DistributedSampler.set_epoch, "sampler:set_epoch(epoch)",
-  "Sets the epoch the shuffled order is seeded with (seed + epoch); call it before each epoch.")
+  "Sets the epoch the shuffled order is seeded with (seed + epoch); call it before each epoch.",
+  "local sampler = data.DistributedSampler(6, {num_replicas = 2, rank = 0, seed = 1})\nsampler:set_epoch(3)\n"
+  .. "print(sampler:indices())")
 return DistributedSampler

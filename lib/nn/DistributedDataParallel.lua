@@ -8,7 +8,8 @@
 -- step and the copies stay equal; with shards of equal size the average is
 -- the gradient of the whole global batch.  In training mode the buffers
 -- (batch norm's running statistics) are broadcast from rank 0 again before
--- each forward, as PyTorch does (broadcast_buffers = false turns that off).
+-- each forward, as PyTorch does (broadcast_buffers = false turns that off);
+-- broadcasts, like the averages, go a bucket at a time.
 --
 -- How the averaging joins backward: forward passes the parameters that
 -- require grad through one autograd node, GradSync (an identity), and runs
@@ -32,30 +33,51 @@ local args = require "torch.args"
 local dist = require "dist"
 
 local DistributedDataParallel = nn.Module:extend("DistributedDataParallel")
-local BYTES = {float32 = 4, float64 = 8}
+local BYTES = {float32 = 4, float64 = 8, int64 = 8}
 
--- The gradients averaged over the processes, a bucket at a time: neighbours
--- of one dtype until the bucket holds `cap` bytes (a larger gradient fills
--- one alone).  Each average is a view into its bucket.
-local function average(grads, cap)
-  local out, first = {}, 1
-  while first <= #grads do
-    local dtype, bytes, last = grads[first].dtype, 0, first - 1
-    repeat
-      last = last + 1
-      bytes = bytes + grads[last]:numel() * BYTES[dtype]
-    until last == #grads or grads[last + 1].dtype ~= dtype or bytes >= cap
-    local flat = {}
-    for k = first, last do flat[#flat + 1] = grads[k]:reshape(-1) end
-    local bucket = dist.all_reduce(torch.cat(flat), {op = "mean"})
-    local at = 1
-    for k = first, last do
-      out[k] = bucket:narrow(1, at, grads[k]:numel()):view(grads[k].shape)
-      at = at + grads[k]:numel()
+-- The positions of list's tensors in buckets: each bucket holds one dtype,
+-- in list order, until it has `cap` bytes (a larger tensor fills one alone).
+-- The same list gives the same buckets in every process.
+local function buckets(list, cap)
+  local out, open = {}, {}
+  for i, t in ipairs(list) do
+    local b = open[t.dtype]
+    if not b then
+      b = {bytes = 0}
+      open[t.dtype], out[#out + 1] = b, b
     end
-    first = last + 1
+    b[#b + 1] = i
+    b.bytes = b.bytes + t:numel() * BYTES[t.dtype]
+    if b.bytes >= cap then open[t.dtype] = nil end
   end
   return out
+end
+
+-- Runs collective(buffer) once per bucket, on the bucket's tensors laid end
+-- to end; returns for each tensor a view of the result, in its shape.
+local function per_bucket(list, cap, collective)
+  local out = {}
+  for _, b in ipairs(buckets(list, cap)) do
+    local flat = {}
+    for k, i in ipairs(b) do flat[k] = list[i]:reshape(-1) end
+    local buffer, at = collective(torch.cat(flat)), 1
+    for _, i in ipairs(b) do
+      out[i] = buffer:narrow(1, at, list[i]:numel()):view(list[i].shape)
+      at = at + list[i]:numel()
+    end
+  end
+  return out
+end
+
+local function mean_over_processes(buffer) return dist.all_reduce(buffer, {op = "mean"}) end
+local function from_rank_0(buffer) return dist.broadcast(buffer, 0) end
+
+-- Copies rank 0's values of the tensors into every process's.
+local function broadcast_from_rank_0(tensors, cap)
+  if #tensors == 0 or dist.world_size() == 1 then return end
+  torch.no_grad(function()
+    for i, v in ipairs(per_bucket(tensors, cap, from_rank_0)) do tensors[i]:copy_(v) end
+  end)
 end
 
 -- The identity on the way forward; on the way back, the average over the
@@ -69,7 +91,7 @@ end
 
 function GradSync.backward(ctx, ...)
   if dist.world_size() == 1 then return nil, ... end
-  return nil, table.unpack(average({...}, ctx.cap))
+  return nil, table.unpack(per_bucket({...}, ctx.cap, mean_over_processes))
 end
 
 -- Calls fn(...) with every parameter slot of the module tree that holds a
@@ -104,22 +126,21 @@ function DistributedDataParallel:init(module, opts)
   self.module = module
   self.training = module.training
   self.bucket_cap_mb = cap
+  self.bucket_bytes = cap * 2 ^ 20
   self.broadcast_buffers = opts.broadcast_buffers ~= false
-  for _, p in ipairs(module:parameters()) do dist.broadcast(p, 0) end
-  for _, b in ipairs(module:buffers()) do dist.broadcast(b, 0) end
+  broadcast_from_rank_0(module:parameters(), self.bucket_bytes)
+  broadcast_from_rank_0(module:buffers(), self.bucket_bytes)
 end
 
 function DistributedDataParallel:forward(...)
   local module = self.module
-  if self.broadcast_buffers and self.training and dist.world_size() > 1 then
-    for _, b in ipairs(module:buffers()) do dist.broadcast(b, 0) end
-  end
+  if self.broadcast_buffers and self.training then broadcast_from_rank_0(module:buffers(), self.bucket_bytes) end
   local params = {}
   for _, p in ipairs(module:parameters()) do
     if p.requires_grad then params[#params + 1] = p end
   end
   if #params == 0 or not torch.is_grad_enabled() then return module(...) end
-  local synced = table.pack(GradSync.apply(self.bucket_cap_mb * 2 ^ 20, table.unpack(params)))
+  local synced = table.pack(GradSync.apply(self.bucket_bytes, table.unpack(params)))
   local replacement = {}
   for i, p in ipairs(params) do replacement[p] = synced[i] end
   return with_parameters(module, replacement, module, ...)

@@ -322,9 +322,12 @@ static int tensor_list(lua_State *L, int i, Tensor ***out, bool allow_nil, const
     return n;
 }
 
+/* Both keep their arguments at fixed indices: tensor_list pushes its array
+ * after them. */
 static int l_autograd_grad(lua_State *L)
 {
     Tensor **outs, **ins, **grads = NULL, **results;
+    lua_settop(L, 3);
     int n_out = tensor_list(L, 1, &outs, false, "outputs");
     int n_in = tensor_list(L, 2, &ins, false, "inputs");
     if (has_options(L, 3)) {
@@ -353,6 +356,7 @@ static int l_autograd_grad(lua_State *L)
 static int l_autograd_backward(lua_State *L)
 {
     Tensor **outs, **grads = NULL;
+    lua_settop(L, 3);
     int n_out = tensor_list(L, 1, &outs, false, "tensors");
     if (!lua_isnoneornil(L, 2)) {
         int n = tensor_list(L, 2, &grads, true, "grad_tensors");
@@ -368,30 +372,50 @@ static int l_autograd_backward(lua_State *L)
 /* ---- registration ---------------------------------------------------------------------- */
 
 static const BindFn autograd_methods[] = {
-    {"backward", l_backward, "y:backward(grad, {retain_graph=false, create_graph=false})",
+    {"backward", l_backward, "y:backward([grad], {retain_graph=false, create_graph=false})",
      "Accumulates the gradient of y into the .grad of every leaf it depends on. grad is needed "
-     "unless y has one element; the graph is freed afterwards unless retain_graph."},
-    {"requires_grad_", l_requires_grad_, "x:requires_grad_(on=true)",
-     "Marks a leaf tensor as needing gradients (or not); returns x."},
+     "unless y has one element; the graph is freed afterwards unless retain_graph.",
+     "local x = torch.tensor({1.0, 2, 3}, {requires_grad = true})\n"
+     "local y = (x * x):sum()\ny:backward()\nprint(x.grad)  -- dy/dx = 2x"},
+    {"requires_grad_", l_requires_grad_, "x:requires_grad_([on=true])",
+     "Marks a leaf tensor as needing gradients (or not); returns x.",
+     "local w = torch.ones(2):requires_grad_()\nprint(w.requires_grad, w.is_leaf)"},
     {"retain_grad", l_retain_grad, "x:retain_grad()",
-     "Keeps the gradient of a non-leaf tensor in x.grad after backward."},
+     "Keeps the gradient of a non-leaf tensor in x.grad after backward.",
+     "local x = torch.tensor({1.0, 2}, {requires_grad = true})\n"
+     "local h = x * 3\nh:retain_grad()\nh:pow(2):sum():backward()\nprint(h.grad)  -- 2h"},
     {"register_hook", l_register_hook, "x:register_hook(fn)",
-     "Calls fn(grad) when the gradient of x is computed; fn may return a tensor to use instead."},
+     "Calls fn(grad) when the gradient of x is computed; fn may return a tensor to use instead.",
+     "local x = torch.tensor({1.0, 2}, {requires_grad = true})\n"
+     "x:register_hook(function(g) print(\"hook saw\", g) return g * 10 end)\n"
+     "x:sum():backward()\nprint(x.grad)"},
     {"detach", l_detach, "x:detach()",
-     "A tensor sharing x's data but outside the graph (requires_grad false)."},
-    {"detach_", l_detach_, "x:detach_()", "Takes x out of the graph in place; returns x."},
+     "A tensor sharing x's data but outside the graph (requires_grad false).",
+     "local x = torch.tensor({1.0, 2}, {requires_grad = true})\n"
+     "local y = (x * 2):detach()\nprint(y, y.requires_grad)"},
+    {"detach_", l_detach_, "x:detach_()", "Takes x out of the graph in place; returns x.",
+     "local x = torch.tensor({1.0, 2}, {requires_grad = true})\n"
+     "local y = x * 2\ny:detach_()\nprint(y.requires_grad, y.grad_fn)"},
     {NULL, NULL, NULL, NULL},
 };
 
 static const BindFn grad_mode_functions[] = {
     {"no_grad", l_no_grad, "torch.no_grad(fn, ...)",
-     "Calls fn(...) without recording any graph and returns its results."},
+     "Calls fn(...) without recording any graph and returns its results.",
+     "local w = torch.ones(2, {requires_grad = true})\n"
+     "local y = torch.no_grad(function() return w * 2 end)\nprint(y.requires_grad)"},
     {"enable_grad", l_enable_grad, "torch.enable_grad(fn, ...)",
-     "Calls fn(...) with graph recording on (inside no_grad) and returns its results."},
+     "Calls fn(...) with graph recording on (inside no_grad) and returns its results.",
+     "local w = torch.ones(2, {requires_grad = true})\n"
+     "torch.no_grad(function()\n"
+     "  local y = torch.enable_grad(function() return w * 2 end)\n"
+     "  print(y.requires_grad)\nend)"},
     {"set_grad_enabled", l_set_grad_enabled, "torch.set_grad_enabled(on)",
-     "Turns graph recording on or off from here on."},
+     "Turns graph recording on or off from here on.",
+     "torch.set_grad_enabled(false)\nprint(torch.is_grad_enabled())\ntorch.set_grad_enabled(true)"},
     {"is_grad_enabled", l_is_grad_enabled, "torch.is_grad_enabled()",
-     "Whether ops record the graph now."},
+     "Whether ops record the graph now.",
+     "print(torch.is_grad_enabled())\ntorch.no_grad(function() print(torch.is_grad_enabled()) end)"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -399,10 +423,15 @@ static const BindFn autograd_functions[] = {
     {"grad", l_autograd_grad,
      "torch.autograd.grad(outputs, inputs, {grad_outputs=, retain_graph=, create_graph=, allow_unused=})",
      "The gradients of outputs (a tensor or list) with respect to inputs (a tensor or list), as a "
-     "list; no .grad is changed. create_graph records them for higher derivatives."},
+     "list; no .grad is changed. create_graph records them for higher derivatives.",
+     "local x = torch.tensor(3.0, {requires_grad = true})\n"
+     "local dy = torch.autograd.grad(x ^ 3, x, {create_graph = true})[1]\n"
+     "print(dy, torch.autograd.grad(dy, x)[1])  -- 3x^2 = 27, 6x = 18"},
     {"backward", l_autograd_backward,
-     "torch.autograd.backward(tensors, grad_tensors, {retain_graph=, create_graph=})",
-     "backward() for several outputs at once: their gradients meet in the leaves' .grad."},
+     "torch.autograd.backward(tensors, [grad_tensors], {retain_graph=, create_graph=})",
+     "backward() for several outputs at once: their gradients meet in the leaves' .grad.",
+     "local x = torch.tensor({1.0, 2}, {requires_grad = true})\n"
+     "torch.autograd.backward({x:sum(), (x * x):sum()})\nprint(x.grad)  -- 1 + 2x"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -128,19 +128,29 @@ static int l_conv_transpose2d(lua_State *L) { return convolution(L, 2, true); }
 static const BindFn conv_functions[] = {
     {"conv1d", l_conv1d, "torch.conv1d(input, weight, bias, {stride=1, padding=0, dilation=1, groups=1})",
      "1-D convolution (PyTorch's cross-correlation): input (N, C, L) or (C, L), weight "
-     "(O, C/groups, k), bias (O) or nil; padding may be a number, 'valid' or 'same'."},
+     "(O, C/groups, k), bias (O) or nil; padding may be a number, 'valid' or 'same'.",
+     "local x = torch.tensor({{{1.0, 2, 4, 7, 11}}})  -- (N=1, C=1, L=5)\n"
+     "local w = torch.tensor({{{-1.0, 0, 1}}})       -- (O=1, C=1, k=3)\n"
+     "print(torch.conv1d(x, w, nil, {padding = \"same\"}))"},
     {"conv2d", l_conv2d, "torch.conv2d(input, weight, bias, {stride=1, padding=0, dilation=1, groups=1})",
      "2-D convolution: input (N, C, H, W) or (C, H, W), weight (O, C/groups, kH, kW), bias (O) "
-     "or nil; each option is a number or {h, w}, padding also 'valid' or 'same' (stride 1)."},
+     "or nil; each option is a number or {h, w}, padding also 'valid' or 'same' (stride 1).",
+     "local x = torch.arange(1, 17, {dtype = \"float32\"}):view(1, 1, 4, 4)\n"
+     "local w = torch.ones(1, 1, 2, 2)\n"
+     "print(torch.conv2d(x, w, torch.tensor({0.5}), {stride = 2}))"},
     {"conv_transpose1d", l_conv_transpose1d,
      "torch.conv_transpose1d(input, weight, bias, {stride=1, padding=0, output_padding=0, groups=1, dilation=1})",
      "1-D transposed convolution (the gradient of conv1d with respect to its input): input "
-     "(N, C_in, L) or (C_in, L), weight (C_in, O/groups, k), bias (O) or nil."},
+     "(N, C_in, L) or (C_in, L), weight (C_in, O/groups, k), bias (O) or nil.",
+     "local x = torch.tensor({{{1.0, 2, 3}}})  -- (N=1, C_in=1, L=3)\n"
+     "print(torch.conv_transpose1d(x, torch.ones(1, 1, 2), nil, {stride = 2}))"},
     {"conv_transpose2d", l_conv_transpose2d,
      "torch.conv_transpose2d(input, weight, bias, {stride=1, padding=0, output_padding=0, groups=1, dilation=1})",
      "2-D transposed convolution (the gradient of conv2d with respect to its input): input "
      "(N, C_in, H, W) or (C_in, H, W), weight (C_in, O/groups, kH, kW), bias (O) or nil; "
-     "output_padding adds rows and columns after, to pick among the sizes a stride allows."},
+     "output_padding adds rows and columns after, to pick among the sizes a stride allows.",
+     "local x = torch.tensor({{{{1.0, 2}, {3, 4}}}})  -- (1, 1, 2, 2)\n"
+     "print(torch.conv_transpose2d(x, torch.ones(1, 1, 2, 2), nil, {stride = 2}))"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -46,16 +46,21 @@ static int l_dropout_(lua_State *L) { return dropout_(L, false); }
 static int l_feature_dropout_(lua_State *L) { return dropout_(L, true); }
 
 static const BindFn dropout_functions[] = {
-    {"dropout", l_dropout, "torch.dropout(x, p=0.5, train=true)",
+    {"dropout", l_dropout, "torch.dropout(x, [p=0.5], [train=true])",
      "Zeroes each element with probability p and scales the rest by 1/(1-p) when train is true "
-     "(x itself when train is false or p is 0); the gradient flows through the kept elements."},
-    {"dropout_", l_dropout_, "torch.dropout_(x, p=0.5, train=true)",
-     "torch.dropout in place; returns x."},
-    {"feature_dropout", l_feature_dropout, "torch.feature_dropout(x, p=0.5, train=true)",
+     "(x itself when train is false or p is 0); the gradient flows through the kept elements.",
+     "torch.manual_seed(0)\nprint(torch.dropout(torch.ones(8), 0.5, true))  -- the kept ones become 2\n"
+     "print(torch.dropout(torch.ones(3), 0.5, false))  -- evaluation: x itself"},
+    {"dropout_", l_dropout_, "torch.dropout_(x, [p=0.5], [train=true])",
+     "torch.dropout in place; returns x.",
+     "torch.manual_seed(0)\nlocal x = torch.ones(8)\ntorch.dropout_(x, 0.25)\nprint(x)"},
+    {"feature_dropout", l_feature_dropout, "torch.feature_dropout(x, [p=0.5], [train=true])",
      "Dropout of whole channels: zeroes x[n][c] (all its elements) with probability p and scales "
-     "the kept channels by 1/(1-p), for x of shape (N, C, ...)."},
-    {"feature_dropout_", l_feature_dropout_, "torch.feature_dropout_(x, p=0.5, train=true)",
-     "torch.feature_dropout in place; returns x."},
+     "the kept channels by 1/(1-p), for x of shape (N, C, ...).",
+     "torch.manual_seed(0)\nprint(torch.feature_dropout(torch.ones(1, 4, 3), 0.5, true))"},
+    {"feature_dropout_", l_feature_dropout_, "torch.feature_dropout_(x, [p=0.5], [train=true])",
+     "torch.feature_dropout in place; returns x.",
+     "torch.manual_seed(0)\nlocal x = torch.ones(1, 4, 3)\ntorch.feature_dropout_(x, 0.5)\nprint(x)"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -128,34 +128,51 @@ static int binary_call_(lua_State *L, BinaryOp op)
     return inplace_result(L, ag_add_scaled_(op, x, b, alpha));
 }
 
-/* name, op, the arguments after a, and the help text. */
+/* name, op, the arguments after a, and the help text, then the example's a
+ * (a table for torch.tensor) and the arguments after it; the entries of the
+ * op and of its in-place method build their examples from these two. */
 #define BINARY_OPS(X)                                                                    \
     X(add, BINARY_ADD, "b, {alpha=1}",                                                   \
-      "a + alpha * b elementwise, broadcasting; also the + operator. Numbers may stand for either operand.") \
-    X(sub, BINARY_SUB, "b, {alpha=1}", "a - alpha * b elementwise, broadcasting; also the - operator.") \
-    X(mul, BINARY_MUL, "b", "a * b elementwise, broadcasting; also the * operator.")     \
+      "a + alpha * b elementwise, broadcasting; also the + operator. Numbers may stand for either operand.", \
+      "{1, 2, 3}", "torch.tensor({10, 20, 30}), {alpha = 2}")                             \
+    X(sub, BINARY_SUB, "b, {alpha=1}", "a - alpha * b elementwise, broadcasting; also the - operator.", \
+      "{10, 20, 30}", "torch.tensor({1, 2, 3})")                                          \
+    X(mul, BINARY_MUL, "b", "a * b elementwise, broadcasting; also the * operator.",     \
+      "{{1, 2, 3}, {4, 5, 6}}", "torch.tensor({1, 10, 100})")                             \
     X(div, BINARY_DIV, "b",                                                              \
-      "True division a / b, broadcasting; integer operands give the default float dtype. Also the / operator.") \
+      "True division a / b, broadcasting; integer operands give the default float dtype. Also the / operator.", \
+      "{1.0, 2, 3}", "2")                                                                 \
     X(pow, BINARY_POW, "exponent",                                                       \
-      "a raised to exponent (a tensor or number); integer powers of integers stay integers. Also the ^ operator.") \
-    X(fmod, BINARY_FMOD, "b", "C-style remainder of a / b: takes the sign of a.")        \
+      "a raised to exponent (a tensor or number); integer powers of integers stay integers. Also the ^ operator.", \
+      "{1, 2, 3}", "2")                                                                   \
+    X(fmod, BINARY_FMOD, "b", "C-style remainder of a / b: takes the sign of a.",        \
+      "{-7, -1, 7}", "3")                                                                 \
     X(remainder, BINARY_REMAINDER, "b",                                                  \
-      "Python-style remainder of a / b: takes the sign of b. Also the % operator.")      \
-    X(maximum, BINARY_MAXIMUM, "b", "The larger of a and b elementwise; NaN if either is NaN.") \
-    X(minimum, BINARY_MINIMUM, "b", "The smaller of a and b elementwise; NaN if either is NaN.") \
-    X(atan2, BINARY_ATAN2, "b", "The angle of the point (b, a) in radians, elementwise.") \
-    X(eq, BINARY_EQ, "b", "a == b elementwise, as a bool tensor (Lua's == compares identity).") \
-    X(ne, BINARY_NE, "b", "a ~= b elementwise, as a bool tensor.")                       \
-    X(lt, BINARY_LT, "b", "a < b elementwise, as a bool tensor.")                        \
-    X(le, BINARY_LE, "b", "a <= b elementwise, as a bool tensor.")                       \
-    X(gt, BINARY_GT, "b", "a > b elementwise, as a bool tensor.")                        \
-    X(ge, BINARY_GE, "b", "a >= b elementwise, as a bool tensor.")                       \
-    X(logical_and, BINARY_LOGICAL_AND, "b", "True where both a and b are nonzero (bool result).") \
-    X(logical_or, BINARY_LOGICAL_OR, "b", "True where a or b is nonzero (bool result).")  \
-    X(logical_xor, BINARY_LOGICAL_XOR, "b", "True where exactly one of a and b is nonzero (bool result).")
+      "Python-style remainder of a / b: takes the sign of b. Also the % operator.",      \
+      "{-7, -1, 7}", "3")                                                                 \
+    X(maximum, BINARY_MAXIMUM, "b", "The larger of a and b elementwise; NaN if either is NaN.", \
+      "{1, 5, 3}", "torch.tensor({4, 2, 6})")                                             \
+    X(minimum, BINARY_MINIMUM, "b", "The smaller of a and b elementwise; NaN if either is NaN.", \
+      "{1, 5, 3}", "torch.tensor({4, 2, 6})")                                             \
+    X(atan2, BINARY_ATAN2, "b", "The angle of the point (b, a) in radians, elementwise.", \
+      "{1.0, 1, -1}", "torch.tensor({1.0, -1, -1})")                                      \
+    X(eq, BINARY_EQ, "b", "a == b elementwise, as a bool tensor (Lua's == compares identity).", \
+      "{1, 2, 3}", "torch.tensor({1, 0, 3})")                                             \
+    X(ne, BINARY_NE, "b", "a ~= b elementwise, as a bool tensor.",                       \
+      "{1, 2, 3}", "torch.tensor({1, 0, 3})")                                             \
+    X(lt, BINARY_LT, "b", "a < b elementwise, as a bool tensor.", "{1, 2, 3}", "2")      \
+    X(le, BINARY_LE, "b", "a <= b elementwise, as a bool tensor.", "{1, 2, 3}", "2")     \
+    X(gt, BINARY_GT, "b", "a > b elementwise, as a bool tensor.", "{1, 2, 3}", "2")      \
+    X(ge, BINARY_GE, "b", "a >= b elementwise, as a bool tensor.", "{1, 2, 3}", "2")     \
+    X(logical_and, BINARY_LOGICAL_AND, "b", "True where both a and b are nonzero (bool result).", \
+      "{true, true, false}", "torch.tensor({true, false, false})")                        \
+    X(logical_or, BINARY_LOGICAL_OR, "b", "True where a or b is nonzero (bool result).", \
+      "{true, true, false}", "torch.tensor({true, false, false})")                        \
+    X(logical_xor, BINARY_LOGICAL_XOR, "b", "True where exactly one of a and b is nonzero (bool result).", \
+      "{true, true, false}", "torch.tensor({true, false, false})")
 
 /* Generated wrappers are ew_<name>: l_floor would clash with a macro of luaconf.h. */
-#define BINARY_WRAPPERS(name, op, args, doc)                                             \
+#define BINARY_WRAPPERS(name, op, args, doc, ex_a, ex_b)                                 \
     static int ew_##name(lua_State *L) { return binary_call(L, op); }                     \
     static int ew_##name##_(lua_State *L) { return binary_call_(L, op); }
 BINARY_OPS(BINARY_WRAPPERS)
@@ -173,35 +190,52 @@ static int unary_call_(lua_State *L, UnaryOp op)
     return inplace_result(L, ag_unary_(op, check_tensor(L, 1)));
 }
 
+/* name, op, the help text, and the table the examples make x from. */
 #define UNARY_OPS(X)                                                                     \
-    X(neg, UNARY_NEG, "-x elementwise (also the unary - operator); not for bool tensors.") \
-    X(abs, UNARY_ABS, "Absolute value, elementwise.")                                    \
-    X(sign, UNARY_SIGN, "-1, 0 or 1 by the sign of each element (0 for NaN).")            \
-    X(exp, UNARY_EXP, "e^x elementwise; integer tensors give the default float dtype.")  \
-    X(log, UNARY_LOG, "Natural logarithm, elementwise; NaN below 0, -inf at 0.")         \
-    X(log1p, UNARY_LOG1P, "log(1 + x), accurate for small x.")                           \
-    X(expm1, UNARY_EXPM1, "exp(x) - 1, accurate for small x.")                           \
-    X(sqrt, UNARY_SQRT, "Square root, elementwise; NaN for negative elements.")          \
-    X(rsqrt, UNARY_RSQRT, "1 / sqrt(x), elementwise.")                                   \
-    X(sin, UNARY_SIN, "Sine (radians), elementwise.")                                    \
-    X(cos, UNARY_COS, "Cosine (radians), elementwise.")                                  \
-    X(tan, UNARY_TAN, "Tangent (radians), elementwise.")                                 \
-    X(tanh, UNARY_TANH, "Hyperbolic tangent, elementwise.")                              \
-    X(erf, UNARY_ERF, "The error function 2/sqrt(pi) * integral from 0 to x of exp(-t^2).") \
-    X(sigmoid, UNARY_SIGMOID, "The logistic function 1 / (1 + exp(-x)), elementwise.")   \
-    X(relu, UNARY_RELU, "max(x, 0) elementwise, keeping integer dtypes; NaN stays NaN.")  \
-    X(silu, UNARY_SILU, "x * sigmoid(x) (also called swish), for floating tensors.")     \
-    X(floor, UNARY_FLOOR, "Rounds down to an integral value (integer tensors are copied).") \
-    X(ceil, UNARY_CEIL, "Rounds up to an integral value.")                               \
-    X(round, UNARY_ROUND, "Rounds to the nearest integral value, halves to even (2.5 -> 2), as PyTorch.") \
-    X(trunc, UNARY_TRUNC, "Rounds toward zero.")                                         \
-    X(reciprocal, UNARY_RECIPROCAL, "1 / x elementwise; integer tensors give floats.")   \
-    X(isnan, UNARY_ISNAN, "True where x is NaN (bool result).")                          \
-    X(isinf, UNARY_ISINF, "True where x is +inf or -inf (bool result).")                 \
-    X(isfinite, UNARY_ISFINITE, "True where x is neither infinite nor NaN (bool result).") \
-    X(logical_not, UNARY_LOGICAL_NOT, "True where x is zero (bool result): inverts a mask.")
+    X(neg, UNARY_NEG, "-x elementwise (also the unary - operator); not for bool tensors.", \
+      "{1, -2, 3}")                                                                      \
+    X(abs, UNARY_ABS, "Absolute value, elementwise.", "{-1.5, 0, 2}")                    \
+    X(sign, UNARY_SIGN, "-1, 0 or 1 by the sign of each element (0 for NaN).",           \
+      "{-2.5, 0, 3}")                                                                    \
+    X(exp, UNARY_EXP, "e^x elementwise; integer tensors give the default float dtype.",  \
+      "{0.0, 1, 2}")                                                                     \
+    X(log, UNARY_LOG, "Natural logarithm, elementwise; NaN below 0, -inf at 0.",         \
+      "{1, math.exp(1), 100}")                                                           \
+    X(log1p, UNARY_LOG1P, "log(1 + x), accurate for small x.", "{0, 1e-8, 1}")           \
+    X(expm1, UNARY_EXPM1, "exp(x) - 1, accurate for small x.", "{0, 1e-8, 1}")           \
+    X(sqrt, UNARY_SQRT, "Square root, elementwise; NaN for negative elements.",          \
+      "{1.0, 4, 9}")                                                                     \
+    X(rsqrt, UNARY_RSQRT, "1 / sqrt(x), elementwise.", "{1.0, 4, 16}")                   \
+    X(sin, UNARY_SIN, "Sine (radians), elementwise.", "{0, math.pi / 6, math.pi / 2}")   \
+    X(cos, UNARY_COS, "Cosine (radians), elementwise.", "{0, math.pi / 3, math.pi}")     \
+    X(tan, UNARY_TAN, "Tangent (radians), elementwise.",                                 \
+      "{0, math.pi / 4, -math.pi / 4}")                                                  \
+    X(tanh, UNARY_TANH, "Hyperbolic tangent, elementwise.", "{-2.0, 0, 2}")              \
+    X(erf, UNARY_ERF, "The error function 2/sqrt(pi) * integral from 0 to x of exp(-t^2).", \
+      "{-1.0, 0, 1}")                                                                    \
+    X(sigmoid, UNARY_SIGMOID, "The logistic function 1 / (1 + exp(-x)), elementwise.",   \
+      "{-2.0, 0, 2}")                                                                    \
+    X(relu, UNARY_RELU, "max(x, 0) elementwise, keeping integer dtypes; NaN stays NaN.", \
+      "{-1.5, 0, 2}")                                                                    \
+    X(silu, UNARY_SILU, "x * sigmoid(x) (also called swish), for floating tensors.",     \
+      "{-1.0, 0, 2}")                                                                    \
+    X(floor, UNARY_FLOOR, "Rounds down to an integral value (integer tensors are copied).", \
+      "{-1.5, 0.5, 2.7}")                                                                \
+    X(ceil, UNARY_CEIL, "Rounds up to an integral value.", "{-1.5, 0.5, 2.7}")           \
+    X(round, UNARY_ROUND, "Rounds to the nearest integral value, halves to even (2.5 -> 2), as PyTorch.", \
+      "{0.5, 1.5, 2.5, -2.7}")                                                           \
+    X(trunc, UNARY_TRUNC, "Rounds toward zero.", "{-1.7, 0.5, 1.7}")                     \
+    X(reciprocal, UNARY_RECIPROCAL, "1 / x elementwise; integer tensors give floats.",   \
+      "{1.0, 2, 4}")                                                                     \
+    X(isnan, UNARY_ISNAN, "True where x is NaN (bool result).", "{1, 0 / 0, math.huge}") \
+    X(isinf, UNARY_ISINF, "True where x is +inf or -inf (bool result).",                 \
+      "{1, -math.huge, math.huge}")                                                      \
+    X(isfinite, UNARY_ISFINITE, "True where x is neither infinite nor NaN (bool result).", \
+      "{1, 0 / 0, math.huge}")                                                           \
+    X(logical_not, UNARY_LOGICAL_NOT, "True where x is zero (bool result): inverts a mask.", \
+      "{0, 1, 2}")
 
-#define UNARY_WRAPPERS(name, op, doc)                                                    \
+#define UNARY_WRAPPERS(name, op, doc, ex_x)                                              \
     static int ew_##name(lua_State *L) { return unary_call(L, op); }                      \
     static int ew_##name##_(lua_State *L) { return unary_call_(L, op); }
 UNARY_OPS(UNARY_WRAPPERS)
@@ -359,55 +393,81 @@ static int l_copy_(lua_State *L)
 
 /* ---- registration -------------------------------------------------------------- */
 
-#define BINARY_ENTRY(name, op, args, doc)                                                \
-    {#name, ew_##name, "torch." #name "(a, " args ")  or  a:" #name "(" args ")", doc},
-#define BINARY_ENTRY_(name, op, args, doc)                                               \
+#define BINARY_ENTRY(name, op, args, doc, ex_a, ex_b)                                    \
+    {#name, ew_##name, "torch." #name "(a, " args ")  or  a:" #name "(" args ")", doc,     \
+     "local a = torch.tensor(" ex_a ")\nprint(torch." #name "(a, " ex_b "))"},
+#define BINARY_ENTRY_(name, op, args, doc, ex_a, ex_b)                                   \
     {#name "_", ew_##name##_, "a:" #name "_(" args ")",                                   \
-     "In-place " #name ": writes the result into a, which keeps its shape and dtype; returns a."},
-#define UNARY_ENTRY(name, op, doc) {#name, ew_##name, "torch." #name "(x)  or  x:" #name "()", doc},
-#define UNARY_ENTRY_(name, op, doc)                                                      \
+     "In-place " #name ": writes the result into a, which keeps its shape and dtype; returns a.", \
+     "local a = torch.tensor(" ex_a ")\na:" #name "_(" ex_b ")\nprint(a)"},
+#define UNARY_ENTRY(name, op, doc, ex_x)                                                 \
+    {#name, ew_##name, "torch." #name "(x)  or  x:" #name "()", doc,                      \
+     "print(torch." #name "(torch.tensor(" ex_x ")))"},
+#define UNARY_ENTRY_(name, op, doc, ex_x)                                                \
     {#name "_", ew_##name##_, "x:" #name "_()",                                           \
-     "In-place " #name ": writes the result into x, which keeps its dtype; returns x."},
+     "In-place " #name ": writes the result into x, which keeps its dtype; returns x.",   \
+     "local x = torch.tensor(" ex_x ")\nx:" #name "_()\nprint(x)"},
 
 /* Both torch.name(x, ...) and x:name(...) (x:where is replaced below by
  * PyTorch's method form). */
 static const BindFn elementwise_functions[] = {
     BINARY_OPS(BINARY_ENTRY)
     UNARY_OPS(UNARY_ENTRY)
-    {"gelu", l_gelu, "torch.gelu(x, {approximate=\"none\"})  or  x:gelu()",
+    {"gelu", l_gelu, "torch.gelu(x, {approximate=\"none\"})  or  x:gelu({approximate=})",
      "The Gaussian error linear unit x * Phi(x) (exact, with erf); approximate = \"tanh\" uses "
-     "the tanh formula."},
+     "the tanh formula.",
+     "local x = torch.tensor({-1.0, 0, 1})\nprint(torch.gelu(x))\n"
+     "print(x:gelu({approximate = \"tanh\"}))"},
     {"where", l_where, "torch.where(cond, a, b)",
-     "a where the bool tensor cond is true, else b, broadcasting all three; a and b may be numbers."},
+     "a where the bool tensor cond is true, else b, broadcasting all three; a and b may be numbers.",
+     "local x = torch.tensor({-2, 1, -3, 4})\nprint(torch.where(x:gt(0), x, 0))"},
     {"clamp", l_clamp, "torch.clamp(x, min, max)  or  x:clamp(min, max)  or  x:clamp({min=, max=})",
-     "Limits x to [min, max]; either bound may be nil, and bounds may be tensors."},
+     "Limits x to [min, max]; either bound may be nil, and bounds may be tensors.",
+     "local x = torch.tensor({-2.0, 0.5, 3})\nprint(torch.clamp(x, -1, 1))\nprint(x:clamp({min = 0}))"},
     {"masked_fill", l_masked_fill, "torch.masked_fill(x, mask, value)  or  x:masked_fill(mask, value)",
-     "x with value where the bool mask (broadcast) is true; value is converted to x's dtype."},
+     "x with value where the bool mask (broadcast) is true; value is converted to x's dtype.",
+     "local x = torch.tensor({1.0, 2, 3, 4})\nprint(x:masked_fill(x:gt(2), 0))"},
     {"lerp", l_lerp, "torch.lerp(start, end, weight)  or  start:lerp(end, weight)",
-     "start + weight * (end - start) for floating tensors; weight is a number or a tensor."},
+     "start + weight * (end - start) for floating tensors; weight is a number or a tensor.",
+     "print(torch.lerp(torch.zeros(3), torch.tensor({10.0, 20, 30}), 0.25))"},
     {"addcmul", l_addcmul, "torch.addcmul(x, t1, t2, {value=1})  or  x:addcmul(t1, t2, {value=1})",
-     "x + value * t1 * t2 elementwise, broadcasting."},
+     "x + value * t1 * t2 elementwise, broadcasting.",
+     "local t1, t2 = torch.tensor({1.0, 2, 3}), torch.tensor({4.0, 5, 6})\n"
+     "print(torch.addcmul(torch.ones(3), t1, t2, {value = 0.5}))"},
     {"addcdiv", l_addcdiv, "torch.addcdiv(x, t1, t2, {value=1})  or  x:addcdiv(t1, t2, {value=1})",
-     "x + value * t1 / t2 elementwise, broadcasting; floating tensors only."},
+     "x + value * t1 / t2 elementwise, broadcasting; floating tensors only.",
+     "local t1, t2 = torch.tensor({1.0, 2, 3}), torch.tensor({4.0, 8, 12})\n"
+     "print(torch.addcdiv(torch.ones(3), t1, t2, {value = 2}))"},
     {NULL, NULL, NULL, NULL},
 };
 
 static const BindFn elementwise_methods[] = {
     {"where", l_where_method, "x:where(cond, y)",
-     "x where the bool tensor cond is true, else y (a tensor or number): torch.where(cond, x, y)."},
+     "x where the bool tensor cond is true, else y (a tensor or number): torch.where(cond, x, y).",
+     "local x = torch.tensor({-2, 1, -3, 4})\nprint(x:where(x:gt(0), 0))"},
     BINARY_OPS(BINARY_ENTRY_)
     UNARY_OPS(UNARY_ENTRY_)
-    {"gelu_", l_gelu_, "x:gelu_({approximate=\"none\"})", "In-place gelu; returns x."},
-    {"clamp_", l_clamp_, "x:clamp_(min, max)", "In-place clamp; returns x."},
+    {"gelu_", l_gelu_, "x:gelu_({approximate=\"none\"})", "In-place gelu; returns x.",
+     "local x = torch.tensor({-1.0, 0, 1})\nx:gelu_()\nprint(x)"},
+    {"clamp_", l_clamp_, "x:clamp_(min, max)  or  x:clamp_({min=, max=})", "In-place clamp; returns x.",
+     "local x = torch.tensor({-2.0, 0.5, 3})\nx:clamp_(0, 1)\nprint(x)"},
     {"masked_fill_", l_masked_fill_, "x:masked_fill_(mask, value)",
-     "Sets x to value where the bool mask (broadcast to x's shape) is true; returns x."},
-    {"lerp_", l_lerp_, "start:lerp_(end, weight)", "In-place lerp; returns start."},
-    {"addcmul_", l_addcmul_, "x:addcmul_(t1, t2, {value=1})", "In-place addcmul; returns x."},
-    {"addcdiv_", l_addcdiv_, "x:addcdiv_(t1, t2, {value=1})", "In-place addcdiv; returns x."},
-    {"fill_", l_fill_, "x:fill_(value)", "Sets every element of x to value (converted to x's dtype); returns x."},
-    {"zero_", l_zero_, "x:zero_()", "Sets every element of x to 0; returns x."},
+     "Sets x to value where the bool mask (broadcast to x's shape) is true; returns x.",
+     "local x = torch.arange(1, 7)\nx:masked_fill_(x:remainder(2):eq(0), -1)\nprint(x)"},
+    {"lerp_", l_lerp_, "start:lerp_(end, weight)", "In-place lerp; returns start.",
+     "local x = torch.zeros(3)\nx:lerp_(torch.tensor({10.0, 20, 30}), 0.5)\nprint(x)"},
+    {"addcmul_", l_addcmul_, "x:addcmul_(t1, t2, {value=1})", "In-place addcmul; returns x.",
+     "local x = torch.zeros(2)\n"
+     "x:addcmul_(torch.tensor({1.0, 2}), torch.tensor({3.0, 4}), {value = 2})\nprint(x)"},
+    {"addcdiv_", l_addcdiv_, "x:addcdiv_(t1, t2, {value=1})", "In-place addcdiv; returns x.",
+     "local x = torch.ones(2)\nx:addcdiv_(torch.tensor({1.0, 2}), torch.tensor({4.0, 8}))\nprint(x)"},
+    {"fill_", l_fill_, "x:fill_(value)", "Sets every element of x to value (converted to x's dtype); returns x.",
+     "local x = torch.zeros(2, 3)\nx:fill_(7)\nprint(x)"},
+    {"zero_", l_zero_, "x:zero_()", "Sets every element of x to 0; returns x.",
+     "local x = torch.ones(2, 2)\nx:zero_()\nprint(x)"},
     {"copy_", l_copy_, "x:copy_(src)",
-     "Copies src (broadcast to x's shape, converted to x's dtype) into x; returns x."},
+     "Copies src (broadcast to x's shape, converted to x's dtype) into x; returns x.",
+     "local x = torch.zeros(2, 3)\nx:copy_(torch.tensor({1, 2, 3}))\nprint(x)"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -26,10 +26,12 @@ static int l_embedding(lua_State *L)
 }
 
 static const BindFn embedding_functions[] = {
-    {"embedding", l_embedding, "torch.embedding(weight, indices, padding_idx=nil)",
+    {"embedding", l_embedding, "torch.embedding(weight, indices, [padding_idx])",
      "Rows of weight (num_embeddings x embedding_dim) at the 1-based int64 indices (any shape): "
      "a tensor of shape (indices' shape..., embedding_dim).  Row padding_idx (1-based) gets no "
-     "gradient."},
+     "gradient.",
+     "local weight = torch.tensor({{0.0, 0}, {1, 1}, {2, 2}})  -- 3 embeddings of size 2\n"
+     "print(torch.embedding(weight, torch.tensor({{1, 3}, {2, 2}})))"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -339,47 +339,76 @@ static int l_nonzero(lua_State *L)
 }
 
 static const BindFn index_functions[] = {
-    {"index_select", l_index_select, "torch.index_select(x, dim, index)",
+    {"index_select", l_index_select, "torch.index_select(x, dim, index)  or  x:index_select(dim, index)",
      "The slices of x along dim at the 1-based positions in index (an int64 tensor or a list), "
-     "as a new tensor."},
-    {"gather", l_gather, "torch.gather(x, dim, index)",
+     "as a new tensor.",
+     "local x = torch.tensor({{1, 2, 3}, {4, 5, 6}})\n"
+     "print(torch.index_select(x, 2, {3, 1}))  -- columns 3 and 1"},
+    {"gather", l_gather, "torch.gather(x, dim, index)  or  x:gather(dim, index)",
      "out[i][j] = x[index[i][j]][j] for dim 1 (and likewise for other dims); index has x's "
-     "number of dims and holds 1-based positions."},
-    {"take", l_take, "torch.take(x, index)",
+     "number of dims and holds 1-based positions.",
+     "local x = torch.tensor({{10, 20, 30}, {40, 50, 60}})\n"
+     "print(x:gather(2, torch.tensor({{3, 1}, {2, 2}})))  -- out[i][j] = x[i][index[i][j]]"},
+    {"take", l_take, "torch.take(x, index)  or  x:take(index)",
      "The elements of x, read as a flat row-major list, at the 1-based positions in index "
-     "(negative from the end); shaped like index."},
-    {"scatter", l_scatter, "torch.scatter(x, dim, index, src or value)",
+     "(negative from the end); shaped like index.",
+     "local x = torch.tensor({{1, 2, 3}, {4, 5, 6}})\nprint(torch.take(x, torch.tensor({1, 5, -1})))"},
+    {"scatter", l_scatter, "torch.scatter(x, dim, index, src or value)  or  x:scatter(dim, index, src or value)",
      "A copy of x with x[index[i][j]][j] = src[i][j] for dim 1 (likewise for other dims); the "
-     "inverse of gather."},
+     "inverse of gather.",
+     "local labels = torch.tensor({{2}, {4}, {1}})\n"
+     "print(torch.zeros(3, 4):scatter(2, labels, 1))  -- one-hot rows"},
     {"scatter_", l_scatter_, "x:scatter_(dim, index, src or value)",
-     "In-place scatter; returns x."},
-    {"scatter_add", l_scatter_add, "torch.scatter_add(x, dim, index, src)",
-     "Like scatter, but adds src into x, accumulating where indices repeat."},
+     "In-place scatter; returns x.",
+     "local x = torch.zeros(3, 3)\n"
+     "x:scatter_(1, torch.tensor({{2, 1, 3}}), torch.tensor({{1.0, 2, 3}}))\nprint(x)"},
+    {"scatter_add", l_scatter_add, "torch.scatter_add(x, dim, index, src)  or  x:scatter_add(dim, index, src)",
+     "Like scatter, but adds src into x, accumulating where indices repeat.",
+     "local src = torch.tensor({1.0, 2, 3, 4})\n"
+     "print(torch.scatter_add(torch.zeros(3), 1, torch.tensor({1, 3, 1, 1}), src))  -- {1+3+4, 0, 2}"},
     {"scatter_add_", l_scatter_add_, "x:scatter_add_(dim, index, src)",
-     "In-place scatter_add; returns x."},
-    {"index_add", l_index_add, "torch.index_add(x, dim, index, source, {alpha=1})",
-     "A copy of x with alpha * slice i of source added to slice index[i] along dim."},
+     "In-place scatter_add; returns x.",
+     "local counts = torch.zeros(4, {dtype = \"int64\"})\n"
+     "counts:scatter_add_(1, torch.tensor({2, 4, 2, 2}), torch.ones(4, {dtype = \"int64\"}))\n"
+     "print(counts)  -- a histogram of the indices"},
+    {"index_add", l_index_add, "torch.index_add(x, dim, index, source, {alpha=1})  or  x:index_add(...)",
+     "A copy of x with alpha * slice i of source added to slice index[i] along dim.",
+     "print(torch.index_add(torch.zeros(3, 2), 1, {1, 3}, torch.ones(2, 2), {alpha = 5}))"},
     {"index_add_", l_index_add_, "x:index_add_(dim, index, source, {alpha=1})",
-     "In-place index_add; returns x."},
-    {"index_copy", l_index_copy, "torch.index_copy(x, dim, index, source)",
-     "A copy of x with slice index[i] along dim replaced by slice i of source."},
+     "In-place index_add; returns x.",
+     "local x = torch.zeros(2, 3)\nx:index_add_(2, {1, 1, 3}, torch.ones(2, 3))  -- column 1 twice\n"
+     "print(x)"},
+    {"index_copy", l_index_copy, "torch.index_copy(x, dim, index, source)  or  x:index_copy(dim, index, source)",
+     "A copy of x with slice index[i] along dim replaced by slice i of source.",
+     "print(torch.index_copy(torch.zeros(3, 2), 1, {3, 1}, torch.tensor({{1.0, 2}, {3, 4}})))"},
     {"index_copy_", l_index_copy_, "x:index_copy_(dim, index, source)",
-     "In-place index_copy; returns x."},
-    {"index_fill", l_index_fill, "torch.index_fill(x, dim, index, value)",
+     "In-place index_copy; returns x.",
+     "local x = torch.zeros(2, 3)\nx:index_copy_(2, {2}, torch.tensor({{7.0}, {8}}))\nprint(x)"},
+    {"index_fill", l_index_fill, "torch.index_fill(x, dim, index, value)  or  x:index_fill(dim, index, value)",
      "A copy of x with the slices at the 1-based positions in index (negative from the end) "
-     "along dim set to value."},
+     "along dim set to value.",
+     "print(torch.index_fill(torch.ones(2, 3), 2, {1, -1}, 0))  -- first and last columns"},
     {"index_fill_", l_index_fill_, "x:index_fill_(dim, index, value)",
-     "In-place index_fill; returns x."},
-    {"masked_select", l_masked_select, "torch.masked_select(x, mask)",
+     "In-place index_fill; returns x.",
+     "local x = torch.ones(3, 2)\nx:index_fill_(1, {2}, -1)\nprint(x)"},
+    {"masked_select", l_masked_select, "torch.masked_select(x, mask)  or  x:masked_select(mask)",
      "The elements of x where the bool mask (broadcast against x) is true, as a 1-D tensor in "
-     "row-major order."},
-    {"masked_scatter", l_masked_scatter, "torch.masked_scatter(x, mask, source)",
-     "A copy of x whose elements where mask is true take source's elements in row-major order."},
+     "row-major order.",
+     "local x = torch.tensor({{1, -2}, {-3, 4}})\nprint(torch.masked_select(x, x:gt(0)))"},
+    {"masked_scatter", l_masked_scatter, "torch.masked_scatter(x, mask, source)  or  x:masked_scatter(mask, source)",
+     "A copy of x whose elements where mask is true take source's elements in row-major order.",
+     "local mask = torch.tensor({{true, false, true}, {false, true, false}})\n"
+     "print(torch.masked_scatter(torch.zeros(2, 3), mask, torch.tensor({1.0, 2, 3})))"},
     {"masked_scatter_", l_masked_scatter_, "x:masked_scatter_(mask, source)",
-     "In-place masked_scatter (the mask broadcasts to x's shape); returns x."},
-    {"nonzero", l_nonzero, "torch.nonzero(x, {as_tuple=false})",
+     "In-place masked_scatter (the mask broadcasts to x's shape); returns x.",
+     "local x = torch.zeros(2, 3)\n"
+     "x:masked_scatter_(torch.tensor({true, false, true}), torch.tensor({1.0, 2, 3, 4}))\n"
+     "print(x)  -- the mask applies to each row"},
+    {"nonzero", l_nonzero, "torch.nonzero(x, {as_tuple=false})  or  x:nonzero({as_tuple=false})",
      "The 1-based coordinates of x's nonzero elements as an n x ndim int64 tensor; with "
-     "as_tuple, one 1-D tensor per dim as multiple results."},
+     "as_tuple, one 1-D tensor per dim as multiple results.",
+     "local x = torch.tensor({{0, 5}, {7, 0}})\nprint(torch.nonzero(x))\n"
+     "local rows, cols = x:nonzero({as_tuple = true})\nprint(rows, cols)"},
     {NULL, NULL, NULL, NULL},
 };
 

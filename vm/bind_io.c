@@ -268,21 +268,44 @@ static int l_json_decode(lua_State *L)
 static const BindFn io_functions[] = {
     {"_read_safetensors", l_read_safetensors, "torch._read_safetensors(path)",
      "Reads a safetensors file: returns its tensors by name, its __metadata__ strings, and the names in "
-     "file order. torch.load builds on it."},
+     "file order. torch.load builds on it.",
+     "local path = os.tmpname()\ntorch.save({b = torch.ones(2), a = torch.zeros(1)}, path)\n"
+     "local tensors, metadata, names = torch._read_safetensors(path)\n"
+     "print(tensors.b, metadata.format, table.concat(names, \" \"))\nos.remove(path)"},
     {"_write_safetensors", l_write_safetensors, "torch._write_safetensors(path, tensors, metadata)",
      "Writes tensors (a table of name = tensor) and metadata (name = string) as a safetensors file, "
-     "atomically. torch.save builds on it."},
-    {"_read_npy", l_read_npy, "torch._read_npy(path)", "Reads a NumPy .npy file into a tensor."},
+     "atomically. torch.save builds on it.",
+     "local path = os.tmpname()\n"
+     "torch._write_safetensors(path, {weight = torch.eye(2), bias = torch.zeros(2)}, {format = \"pt\"})\n"
+     ""
+     "local tensors, metadata = torch.load(path)\nprint(tensors.weight, metadata.format)\n"
+     "os.remove(path)"},
+    {"_read_npy", l_read_npy, "torch._read_npy(path)", "Reads a NumPy .npy file into a tensor.",
+     "local path = os.tmpname()\ntorch._write_npy(path, torch.eye(2, {dtype = \"float64\"}))\n"
+     "print(torch._read_npy(path))\nos.remove(path)"},
     {"_write_npy", l_write_npy, "torch._write_npy(path, t)",
-     "Writes a tensor as a NumPy .npy file (version 1.0, C order), atomically."},
+     "Writes a tensor as a NumPy .npy file (version 1.0, C order), atomically.",
+     "local path = os.tmpname()\ntorch._write_npy(path, torch.arange(6):view(2, 3))\n"
+     "local f = io.open(path, \"rb\")\nprint(f:read(128):match(\"{.-}\"))  -- the header NumPy reads\n"
+     "f:close()\nos.remove(path)"},
     {"_read_idx", l_read_idx, "torch._read_idx(path)",
-     "Reads an IDX file (MNIST's format), gzip-compressed or plain, into a tensor (uint8 data stays uint8)."},
+     "Reads an IDX file (MNIST's format), gzip-compressed or plain, into a tensor (uint8 data stays uint8).",
+     "local path = os.tmpname()\nlocal f = io.open(path, \"wb\")\n"
+     "f:write(string.pack(\">I4I4I4\", 0x0802, 2, 3), \"\\1\\2\\3\\4\\5\\6\")  -- uint8, 2 dims: 2 x 3\n"
+     ""
+     "f:close()\nprint(torch._read_idx(path))\nos.remove(path)"},
     {"_read_csv", l_read_csv, "torch._read_csv(path, {delimiter=\",\", header=true})",
      "Reads a numeric CSV file: returns a float64 (rows, cols) tensor and the column names (nil without a "
-     "header)."},
+     "header).",
+     "local path = os.tmpname()\nlocal f = io.open(path, \"w\")\nf:write(\"x,y\\n1,2\\n3,4.5\\n\")\n"
+     "f:close()\n"
+     "local t, names = torch._read_csv(path)\nprint(t, names[1], names[2])\nos.remove(path)"},
     {"_json_decode", l_json_decode, "torch._json_decode(text, {nonfinite=false})",
      "The Lua value of a JSON text (null becomes nil); nonfinite accepts NaN and Infinity as Python writes "
-     "them."},
+     "them.",
+     "local v = torch._json_decode('{\"lr\": 0.01, \"sizes\": [784, 10], \"note\": null}')\n"
+     "print(v.lr, v.sizes[1], v.sizes[2], v.note)\n"
+     "print(torch._json_decode(\"[NaN, Infinity]\", {nonfinite = true})[2])"},
     {NULL, NULL, NULL, NULL},
 };
 

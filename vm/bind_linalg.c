@@ -40,22 +40,32 @@ static int l_addmm(lua_State *L) { return add_product(L, ag_addmm); }
 static int l_baddbmm(lua_State *L) { return add_product(L, ag_baddbmm); }
 
 static const BindFn linalg_functions[] = {
-    {"matmul", l_matmul, "torch.matmul(a, b)",
+    {"matmul", l_matmul, "torch.matmul(a, b)  or  a:matmul(b)",
      "Matrix product with PyTorch's rules: 1-D x 1-D is a dot product, a 1-D operand is a row "
-     "(left) or column (right) vector, and dims before the last two broadcast as batches."},
-    {"mm", l_mm, "torch.mm(a, b)", "The product of two matrices, (n, k) x (k, m) -> (n, m)."},
-    {"bmm", l_bmm, "torch.bmm(a, b)",
-     "Batched matrix product, (B, n, k) x (B, k, m) -> (B, n, m), without broadcasting."},
-    {"mv", l_mv, "torch.mv(a, v)", "Matrix-vector product, (n, k) x (k) -> (n)."},
-    {"dot", l_dot, "torch.dot(a, b)",
-     "The dot product of two 1-D tensors of the same size and dtype, as a 0-dim tensor."},
-    {"outer", l_outer, "torch.outer(a, b)",
-     "The outer product of two vectors, (n) x (m) -> (n, m)."},
-    {"addmm", l_addmm, "torch.addmm(input, mat1, mat2, {beta=1, alpha=1})",
+     "(left) or column (right) vector, and dims before the last two broadcast as batches.",
+     "local a = torch.tensor({{1.0, 2}, {3, 4}})\nprint(a:matmul(torch.tensor({1.0, 1})))\n"
+     "print(table.concat(torch.matmul(torch.ones(5, 2, 3), torch.ones(3, 4)):size(), \"x\"))  -- a batch"},
+    {"mm", l_mm, "torch.mm(a, b)  or  a:mm(b)", "The product of two matrices, (n, k) x (k, m) -> (n, m).",
+     "print(torch.mm(torch.tensor({{1.0, 2}, {3, 4}}), torch.tensor({{0.0, 1}, {1, 0}})))"},
+    {"bmm", l_bmm, "torch.bmm(a, b)  or  a:bmm(b)",
+     "Batched matrix product, (B, n, k) x (B, k, m) -> (B, n, m), without broadcasting.",
+     "print(torch.bmm(torch.ones(2, 1, 3), torch.ones(2, 3, 2)))"},
+    {"mv", l_mv, "torch.mv(a, v)  or  a:mv(v)", "Matrix-vector product, (n, k) x (k) -> (n).",
+     "print(torch.mv(torch.tensor({{1.0, 2}, {3, 4}}), torch.tensor({1.0, -1})))"},
+    {"dot", l_dot, "torch.dot(a, b)  or  a:dot(b)",
+     "The dot product of two 1-D tensors of the same size and dtype, as a 0-dim tensor.",
+     "print(torch.dot(torch.tensor({1.0, 2, 3}), torch.tensor({4.0, 5, 6})))"},
+    {"outer", l_outer, "torch.outer(a, b)  or  a:outer(b)",
+     "The outer product of two vectors, (n) x (m) -> (n, m).",
+     "print(torch.outer(torch.tensor({1, 2, 3}), torch.tensor({1, 10})))"},
+    {"addmm", l_addmm, "torch.addmm(input, mat1, mat2, {beta=1, alpha=1})  or  input:addmm(...)",
      "beta * input + alpha * (mat1 @ mat2), input broadcast to the result; with beta = 0 input "
-     "is ignored."},
-    {"baddbmm", l_baddbmm, "torch.baddbmm(input, batch1, batch2, {beta=1, alpha=1})",
-     "beta * input + alpha * bmm(batch1, batch2), input broadcast to the result."},
+     "is ignored.",
+     "local bias = torch.tensor({100.0, 200})\n"
+     "print(torch.addmm(bias, torch.eye(2), torch.tensor({{1.0, 2}, {3, 4}}), {alpha = 2}))"},
+    {"baddbmm", l_baddbmm, "torch.baddbmm(input, batch1, batch2, {beta=1, alpha=1})  or  input:baddbmm(...)",
+     "beta * input + alpha * bmm(batch1, batch2), input broadcast to the result.",
+     "print(torch.baddbmm(torch.ones(2, 1, 2), torch.ones(2, 1, 3), torch.ones(2, 3, 2), {beta = 0.5}))"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -135,20 +135,31 @@ static const BindFn loss_functions[] = {
      "(int64, x's shape without dim 2) or class probabilities (x's shape): log-softmax and NLL "
      "fused, stable for any finite logits. weight (C) weighs the classes, targets equal to "
      "ignore_index count for nothing, label_smoothing spreads that share of the target over "
-     "all classes; reduction is \"mean\", \"sum\" or \"none\"."},
+     "all classes; reduction is \"mean\", \"sum\" or \"none\".",
+     "local logits = torch.tensor({{2.0, 0.5, -1}, {0, 0, 3}})  -- 2 samples, 3 classes\n"
+     "local target = torch.tensor({1, 3})                       -- classes count from 1\n"
+     "print(torch.cross_entropy(logits, target))\n"
+     "print(torch.cross_entropy(logits, target, {reduction = \"none\"}))"},
     {"nll_loss", l_nll_loss,
      "torch.nll_loss(x, target, {weight=, ignore_index=-100, reduction=\"mean\"})",
      "The negative log-likelihood -weight[t] * x[t] of log-probabilities x (log_softmax output) "
      "at the class indices 1..C of target; \"mean\" divides by the summed weights of the "
-     "counted targets."},
+     "counted targets.",
+     "local logp = torch.log_softmax(torch.tensor({{2.0, 0.5, -1}, {0, 0, 3}}), 2)\n"
+     "print(torch.nll_loss(logp, torch.tensor({1, 3})))  -- = cross_entropy of the logits"},
     {"binary_cross_entropy", l_binary_cross_entropy,
      "torch.binary_cross_entropy(x, y, {weight=, reduction=\"mean\"})",
      "-(y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1] (logs clamped at -100, "
-     "as PyTorch); y has x's shape, weight broadcasts to it."},
+     "as PyTorch); y has x's shape, weight broadcasts to it.",
+     "local p = torch.tensor({0.9, 0.2, 0.6})\n"
+     "print(torch.binary_cross_entropy(p, torch.tensor({1.0, 0, 1})))"},
     {"binary_cross_entropy_with_logits", l_binary_cross_entropy_with_logits,
      "torch.binary_cross_entropy_with_logits(x, y, {weight=, pos_weight=, reduction=\"mean\"})",
      "binary_cross_entropy(sigmoid(x), y) computed stably from the logits x; pos_weight "
-     "(broadcast, e.g. one per class) multiplies the loss of the positive targets."},
+     "(broadcast, e.g. one per class) multiplies the loss of the positive targets.",
+     "local logits, y = torch.tensor({2.0, -1, 0.5}), torch.tensor({1.0, 0, 1})\n"
+     "print(torch.binary_cross_entropy_with_logits(logits, y))\n"
+     "print(torch.binary_cross_entropy_with_logits(logits, y, {pos_weight = torch.tensor({3.0})}))"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -93,13 +93,21 @@ static const BindFn norm_functions[] = {
      "momentum=0.1, eps=1e-5})",
      "Normalises each channel (dim 2) of x: over the batch and the remaining dims in training, "
      "updating the running statistics (nil for none) in place with momentum; with the running "
-     "statistics otherwise.  Then scales by weight and adds bias when given."},
+     "statistics otherwise.  Then scales by weight and adds bias when given.",
+     "local x = torch.tensor({{1.0, 10}, {3, 30}})  -- (N=2, C=2)\n"
+     "local mean, var = torch.zeros(2), torch.ones(2)\n"
+     "print(torch.batch_norm(x, mean, var, {training = true}))\n"
+     "print(mean, var)  -- moved 10% of the way to the batch's statistics"},
     {"layer_norm", l_layer_norm, "torch.layer_norm(x, normalized_shape, {weight=, bias=, eps=1e-5})",
      "Normalises over the trailing dims named by normalized_shape (a size or a table of sizes), "
-     "then scales by weight and adds bias (both of normalized_shape) when given."},
+     "then scales by weight and adds bias (both of normalized_shape) when given.",
+     "local x = torch.tensor({{1.0, 2, 3}, {10, 20, 30}})\nprint(torch.layer_norm(x, 3))\n"
+     "print(torch.layer_norm(x, {3}, {bias = torch.ones(3)}))"},
     {"group_norm", l_group_norm, "torch.group_norm(x, num_groups, {weight=, bias=, eps=1e-5})",
      "Normalises each sample over groups of C / num_groups channels (and the remaining dims), "
-     "then scales by weight and adds bias (one per channel) when given."},
+     "then scales by weight and adds bias (one per channel) when given.",
+     "local x = torch.tensor({{{1.0, 2}, {3, 4}, {10, 20}, {30, 40}}})  -- (N=1, C=4, L=2)\n"
+     "print(torch.group_norm(x, 2))  -- channels 1-2 and 3-4 together"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -192,32 +192,59 @@ static int l_nadam_step(lua_State *L)
     return 1;
 }
 
+/* The examples step one parameter with one gradient, taking the group (every
+ * option filled in) from the optimizer the kernel serves. */
+#define EXAMPLE_P "local p, grad = torch.tensor({1.0, 2}), torch.tensor({0.5, -0.5})\n"
+
 static const BindFn optim_functions[] = {
     {"_sgd_step", l_sgd_step, "torch._sgd_step(p, grad, momentum_buffer, first, group)",
      "One fused SGD update of p in place (optim.SGD's kernel); momentum_buffer is nil without "
-     "momentum and becomes grad when first is true."},
+     "momentum and becomes grad when first is true.",
+     EXAMPLE_P "local group = optim.SGD({p}, {lr = 0.1}).param_groups[1]\n"
+     "torch._sgd_step(p, grad, nil, true, group)\nprint(p)  -- p - lr * grad"},
     {"_adam_step", l_adam_step,
      "torch._adam_step(p, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, group)",
      "One fused Adam update of p and its moments in place (optim.Adam's kernel); "
-     "max_exp_avg_sq is nil without amsgrad."},
+     "max_exp_avg_sq is nil without amsgrad.",
+     EXAMPLE_P "local m, v = torch.zeros(2), torch.zeros(2)\n"
+     "torch._adam_step(p, grad, m, v, nil, 1, optim.Adam({p}, {lr = 0.1}).param_groups[1])\n"
+     "print(p, m, v)  -- the first step moves each element by lr"},
     {"_adamw_step", l_adamw_step,
      "torch._adamw_step(p, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, group)",
-     "One fused AdamW update (decoupled weight decay) of p and its moments in place."},
+     "One fused AdamW update (decoupled weight decay) of p and its moments in place.",
+     EXAMPLE_P "local group = optim.AdamW({p}, {lr = 0.1, weight_decay = 0.5}).param_groups[1]\n"
+     "torch._adamw_step(p, grad, torch.zeros(2), torch.zeros(2), nil, 1, group)\n"
+     "print(p)  -- p * (1 - lr * weight_decay), then Adam's step"},
     {"_rmsprop_step", l_rmsprop_step,
      "torch._rmsprop_step(p, grad, square_avg, grad_avg, momentum_buffer, group)",
      "One fused RMSprop update in place; grad_avg is nil unless centered, momentum_buffer nil "
-     "without momentum."},
+     "without momentum.",
+     EXAMPLE_P "local square_avg = torch.zeros(2)\n"
+     "torch._rmsprop_step(p, grad, square_avg, nil, nil, optim.RMSprop({p}).param_groups[1])\n"
+     "print(p, square_avg)"},
     {"_adagrad_step", l_adagrad_step, "torch._adagrad_step(p, grad, sum, step, group)",
-     "One fused Adagrad update of p and its sum of squared gradients in place."},
+     "One fused Adagrad update of p and its sum of squared gradients in place.",
+     EXAMPLE_P "local sum = torch.zeros(2)\n"
+     "torch._adagrad_step(p, grad, sum, 1, optim.Adagrad({p}, {lr = 0.1}).param_groups[1])\n"
+     "print(p, sum)"},
     {"_adadelta_step", l_adadelta_step,
      "torch._adadelta_step(p, grad, square_avg, acc_delta, group)",
-     "One fused Adadelta update of p and its running averages in place."},
+     "One fused Adadelta update of p and its running averages in place.",
+     EXAMPLE_P "local square_avg, acc_delta = torch.zeros(2), torch.zeros(2)\n"
+     "torch._adadelta_step(p, grad, square_avg, acc_delta, optim.Adadelta({p}).param_groups[1])\n"
+     "print(p, square_avg, acc_delta)"},
     {"_adamax_step", l_adamax_step, "torch._adamax_step(p, grad, exp_avg, exp_inf, step, group)",
-     "One fused Adamax update of p, its first moment and its infinity norm in place."},
+     "One fused Adamax update of p, its first moment and its infinity norm in place.",
+     EXAMPLE_P "local m, u = torch.zeros(2), torch.zeros(2)\n"
+     "torch._adamax_step(p, grad, m, u, 1, optim.Adamax({p}, {lr = 0.1}).param_groups[1])\n"
+     "print(p, m, u)"},
     {"_nadam_step", l_nadam_step,
      "torch._nadam_step(p, grad, exp_avg, exp_avg_sq, step, mu_product, group)",
      "One fused NAdam update in place; returns mu_product times this step's momentum "
-     "coefficient."},
+     "coefficient.",
+     EXAMPLE_P "local group = optim.NAdam({p}, {lr = 0.1}).param_groups[1]\n"
+     "local mu_product = torch._nadam_step(p, grad, torch.zeros(2), torch.zeros(2), 1, 1, group)\n"
+     "print(p, mu_product)"},
     {NULL, NULL, NULL, NULL},
 };
 

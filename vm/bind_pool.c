@@ -121,25 +121,39 @@ static const BindFn pool_functions[] = {
      "torch.max_pool1d(x, kernel_size, {stride=kernel_size, padding=0, dilation=1, "
      "ceil_mode=false, return_indices=false})",
      "The max over windows of the last dim of a (C, L) or (N, C, L) input; with "
-     "return_indices also the 1-based position of each max within its row."},
+     "return_indices also the 1-based position of each max within its row.",
+     "local x = torch.tensor({{1.0, 3, 2, 5, 4, 0}})  -- (C=1, L=6)\nprint(torch.max_pool1d(x, 2))\n"
+     "print(torch.max_pool1d(x, 3, {stride = 1, return_indices = true}))"},
     {"max_pool2d", l_max_pool2d,
      "torch.max_pool2d(x, kernel_size, {stride=kernel_size, padding=0, dilation=1, "
      "ceil_mode=false, return_indices=false})",
      "The max over windows of the last two dims of a (C, H, W) or (N, C, H, W) input; sizes are "
      "a number or an {h, w} pair.  With return_indices also the 1-based flat position of each "
-     "max within its plane."},
+     "max within its plane.",
+     "local x = torch.tensor({{{1.0, 2, 0, 1}, {4, 3, 1, 0}, {0, 0, 5, 6}, {1, 0, 8, 7}}})  -- (1, 4, 4)\n"
+     ""
+     "local values, indices = torch.max_pool2d(x, 2, {return_indices = true})\n"
+     "print(values, indices)  -- indices count from 1 across the 4x4 plane"},
     {"avg_pool2d", l_avg_pool2d,
      "torch.avg_pool2d(x, kernel_size, {stride=kernel_size, padding=0, ceil_mode=false, "
      "count_include_pad=true, divisor_override=nil})",
      "The mean over windows of the last two dims; padding counts in the divisor unless "
-     "count_include_pad is false, and divisor_override replaces the divisor."},
+     "count_include_pad is false, and divisor_override replaces the divisor.",
+     "local x = torch.arange(1, 17, {dtype = \"float32\"}):view(1, 4, 4)\n"
+     "print(torch.avg_pool2d(x, 2))\n"
+     "print(torch.avg_pool2d(x, 2, {padding = 1, count_include_pad = false}))"},
     {"adaptive_avg_pool2d", l_adaptive_avg_pool2d, "torch.adaptive_avg_pool2d(x, output_size)",
      "Averages over windows chosen to give an output of output_size (a number or {h, w}) "
-     "whatever the input's size."},
+     "whatever the input's size.",
+     "local x = torch.arange(1, 26, {dtype = \"float32\"}):view(1, 5, 5)\n"
+     "print(torch.adaptive_avg_pool2d(x, 2))  -- windows of 3 that overlap\n"
+     "print(torch.adaptive_avg_pool2d(x, {1, 1}))  -- global average pooling"},
     {"adaptive_max_pool2d", l_adaptive_max_pool2d,
      "torch.adaptive_max_pool2d(x, output_size, {return_indices=false})",
      "The max over windows chosen to give an output of output_size (a number or {h, w}); with "
-     "return_indices also the 1-based flat positions."},
+     "return_indices also the 1-based flat positions.",
+     "local x = torch.tensor({{{1.0, 9, 2}, {4, 3, 8}, {7, 5, 6}}})  -- (1, 3, 3)\n"
+     "print(torch.adaptive_max_pool2d(x, 2, {return_indices = true}))"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -187,9 +187,13 @@ static const BindFn print_functions[] = {
      "Sets how tensors print, as in PyTorch: decimals, the element count past which a tensor "
      "is summarised with '...', items kept at each end, line width, and scientific notation "
      "(true, false, or nil to choose from the values); profile is \"default\", \"short\" or "
-     "\"full\"."},
+     "\"full\".",
+     "torch.set_printoptions({precision = 2, threshold = 5, edgeitems = 2})\n"
+     "print(torch.tensor({math.pi, math.exp(1)}), torch.arange(10))\n"
+     "torch.set_printoptions({profile = \"default\"})  -- back to the defaults"},
     {"get_printoptions", l_get_printoptions, "torch.get_printoptions()",
-     "The current print options as a table (sci_mode is absent when chosen automatically)."},
+     "The current print options as a table (sci_mode is absent when chosen automatically).",
+     "local o = torch.get_printoptions()\nprint(o.precision, o.threshold, o.edgeitems, o.linewidth)"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -68,16 +68,24 @@ static int l_terminal_size(lua_State *L)
 
 static const BindFn system_functions[] = {
     {"set_num_threads", l_set_num_threads, "torch.set_num_threads(n)",
-     "Sets the number of threads used by the kernels and by OpenBLAS."},
+     "Sets the number of threads used by the kernels and by OpenBLAS.",
+     "local before = torch.get_num_threads()\ntorch.set_num_threads(1)\n"
+     "print(torch.get_num_threads())\n"
+     "torch.set_num_threads(before)"},
     {"get_num_threads", l_get_num_threads, "torch.get_num_threads()",
      "Returns the number of threads the kernels and OpenBLAS use.",
      "print(torch.get_num_threads())"},
     {"clock", l_clock, "torch.clock()",
-     "Seconds on a monotonic wall clock, for timing (os.clock counts CPU time of every thread)."},
+     "Seconds on a monotonic wall clock, for timing (os.clock counts CPU time of every thread).",
+     "local t0 = torch.clock()\nlocal y = torch.ones(200, 200):matmul(torch.ones(200, 200))\n"
+     "local seconds = torch.clock() - t0  -- a few milliseconds, more or less each run\n"
+     "print(seconds > 0)"},
     {"isatty", l_isatty, "torch.isatty([file])",
-     "True when file (an io handle such as io.stderr, or a descriptor number; default io.stdout) is a terminal."},
+     "True when file (an io handle such as io.stderr, or a descriptor number; default io.stdout) is a terminal.",
+     "print(torch.isatty(io.stdout))  -- false when the output goes to a pipe or a file"},
     {"terminal_size", l_terminal_size, "torch.terminal_size([file])",
-     "The columns and rows of the terminal behind file (default io.stdout), or nothing when it is not one."},
+     "The columns and rows of the terminal behind file (default io.stdout), or nothing when it is not one.",
+     "local columns, rows = torch.terminal_size()\nprint(columns or \"not a terminal\", rows)"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -423,7 +423,10 @@ static int l_traced(lua_State *L)
 
 static const BindFn teach_functions[] = {
     {"is_tracing", l_is_tracing, "torch.autograd.is_tracing()",
-     "Whether teaching mode (set_trace, or a trace in progress) is on."},
+     "Whether teaching mode (set_trace, or a trace in progress) is on.",
+     "print(torch.autograd.is_tracing())\ntorch.autograd.set_trace(true)\n"
+     "print(torch.autograd.is_tracing())\n"
+     "torch.autograd.set_trace(false)"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -347,7 +347,9 @@ static int l_memory(lua_State *L)
 }
 
 static const BindFn memory_functions[] = {
-    {"memory", l_memory, "torch.memory()", "The number of bytes held by all live tensor storages."},
+    {"memory", l_memory, "torch.memory()", "The number of bytes held by all live tensor storages.",
+     "collectgarbage()\nlocal before = torch.memory()\nlocal x = torch.zeros(1000, {dtype = \"float64\"})\n"
+     "print(torch.memory() - before)  -- 8000 bytes"},
     {NULL, NULL, NULL, NULL},
 };
 

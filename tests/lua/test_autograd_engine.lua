@@ -319,3 +319,12 @@ T.test("backward of a leaf accumulates the given gradient into it", function()
   x:backward(torch.ones(2, 3, {dtype = "float64"}) * 2)
   T.eq(x.grad:sum():item(), 18)
 end)
+
+-- Regression: the list built from the first argument was taken for grad_tensors.
+T.test("torch.autograd.backward and grad take their tensors without the optional arguments", function()
+  local x = torch.tensor({1.0, 2}, {requires_grad = true})
+  torch.autograd.backward(x:sum())
+  torch.autograd.backward({(x * x):sum()})
+  T.allclose(x.grad:totable(), {3, 5})
+  T.allclose(torch.autograd.grad((x * x):sum(), x)[1]:totable(), {2, 4})
+end)

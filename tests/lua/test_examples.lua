@@ -8,9 +8,6 @@ package.path = "scripts/docs/?.lua;" .. package.path
 local catalog = require "catalog"
 local examples = require "examples"
 
--- Switched on once every C entry (vm/bind_*.c) has its example too.
-local EVERY_ENTRY_HAS_AN_EXAMPLE = false
-
 -- Generous for a loaded machine or a sanitized build; the examples take
 -- milliseconds.
 local SECONDS = 1
@@ -39,11 +36,9 @@ T.test("every Lua-written entry has an example", function()
   failures(missing_examples(false), "Lua entries without an example")
 end)
 
-if EVERY_ENTRY_HAS_AN_EXAMPLE then
-  T.test("every entry has an example", function()
-    failures(missing_examples(true), "entries without an example")
-  end)
-end
+T.test("every entry has an example", function()
+  failures(missing_examples(true), "entries without an example")
+end)
 
 local results, left
 local function run_examples()

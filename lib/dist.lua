@@ -116,7 +116,7 @@ torch.doc(dist.is_initialized, "dist.is_initialized()",
 function dist.is_available() return torch._mpi ~= nil end
 torch.doc(dist.is_available, "dist.is_available()",
   "True when luagrad was built with MPI (otherwise every run is a world of 1).",
-  "print(dist.is_available())")
+  "print(type(dist.is_available()))   -- true with MPI in the build")
 
 --- Ends the world: MPI_Finalize.  luagrad also does it when a script ends without error.
 --- MPI cannot start again; a world of 1 can (as PyTorch's process group can).

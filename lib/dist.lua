@@ -26,10 +26,11 @@ torch.doc(dist, "dist",
   .. "reduce_scatter, barrier. Run a script under `mpirun -np N luagrad script.lua`; alone it is rank 0 of 1.",
   "print(dist.rank(), dist.world_size())")
 
--- What a launcher tells the processes it starts: Open MPI's mpirun, then
--- the PMI and PMIx interfaces of MPICH's mpiexec and Slurm's srun.
+-- The number of processes a launcher started this one with (nil when none
+-- did): Open MPI's mpirun says so, MPICH's mpiexec through PMI; under PMIx
+-- (Slurm's srun) only MPI itself can tell, so 1 stands for "some".
 local function launcher_size()
-  for _, name in ipairs({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"}) do
+  for _, name in ipairs({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) do
     local n = math.tointeger(tonumber(os.getenv(name) or ""))
     if n then return n end
   end

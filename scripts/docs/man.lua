@@ -24,7 +24,7 @@ M.ENVIRONMENT = {
   {"NO_COLOR", "When set, the teaching tools (torch.autograd.explain, print_graph, trace) print without colour."},
   {"TERM", "dumb turns colour off as NO_COLOR does."},
   {"COLUMNS", "The width of the terminal when it cannot be asked (plots, progress bars)."},
-  {"OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_SIZE, PMIX_RANK", "Set by an MPI launcher (mpirun, mpiexec, srun): "
+  {"OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_RANK", "Set by an MPI launcher (mpirun, mpiexec, srun): "
     .. "dist starts MPI only when one of them is there; otherwise a script is rank 0 of a world of 1."},
   {"OMPI_COMM_WORLD_LOCAL_SIZE, MPI_LOCALNRANKS", "The launcher's count of processes on this machine: each "
     .. "takes that share of the cores' threads unless OMP_NUM_THREADS is set."},

@@ -1,5 +1,5 @@
 /*
- * bind_dist.c — the MPI calls behind the dist module (lib/dist/init.lua),
+ * bind_dist.c — the MPI calls behind the dist module (lib/dist.lua),
  * built only when the Makefile finds MPI (LUAGRAD_HAVE_MPI).  They live in
  * torch._mpi; users call dist.*, which checks arguments, handles
  * non-contiguous tensors and the world of one process, and calls these.
@@ -17,6 +17,7 @@
  * process exits without it and the launcher (mpirun) stops the whole job.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <mpi.h>
@@ -41,7 +42,7 @@ static void check_mpi(lua_State *L, int rc, const char *fn)
     char text[MPI_MAX_ERROR_STRING];
     int len = 0;
     if (MPI_Error_string(rc, text, &len) != MPI_SUCCESS)
-        len = snprintf(text, sizeof text, "error code %d", rc);
+        snprintf(text, sizeof text, "error code %d", rc);
     luaL_error(L, "%s: MPI error: %s", fn, text);
 }
 

@@ -27,7 +27,7 @@ EXE       ?= luagrad
 CC        ?= cc
 
 DEB_PACKAGES := pkg-config lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev libreadline-dev \
-                dataset-fashion-mnist luarocks groff-base
+                dataset-fashion-mnist luarocks groff-base libopenmpi-dev openmpi-bin
 
 LUA_CFLAGS  := $(shell pkg-config --cflags lua5.4 2>/dev/null)
 LUA_LIBS    := $(shell pkg-config --libs lua5.4 2>/dev/null)
@@ -42,6 +42,18 @@ LDLIBS   := $(BLAS_LIBS) -lz -lm -fopenmp
 
 CORE_SRC   := $(sort $(wildcard tensor/*.c autograd/*.c))
 MODULE_SRC := $(sort $(filter-out vm/main.c vm/repl.c,$(wildcard vm/*.c)))
+# MPI, when pkg-config knows it, adds the C half of the dist module
+# (vm/bind_dist.c); without it `dist` is a world of one process and scripts run
+# unchanged.  MPI=0 builds without it even when it is installed (use another
+# BUILD directory: the objects do not record the setting).
+MPI ?= $(shell pkg-config --exists mpi-c 2>/dev/null && echo 1 || echo 0)
+ifeq ($(MPI),1)
+CFLAGS     += -DLUAGRAD_HAVE_MPI
+MPI_LIBS   := $(shell pkg-config --libs mpi-c)
+$(BUILD)/vm/bind_dist.o: CFLAGS += $(shell pkg-config --cflags mpi-c)
+else
+MODULE_SRC := $(filter-out vm/bind_dist.c,$(MODULE_SRC))
+endif
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 MODULE_OBJ := $(MODULE_SRC:%.c=$(BUILD)/%.o)
 EXE_OBJ    := $(BUILD)/vm/main.o $(BUILD)/vm/repl.o
@@ -52,11 +64,11 @@ C_TESTS    := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/c/
 all: $(EXE) torch.so $(C_TESTS) $(BUILD)/ptydrive
 
 $(EXE): $(EXE_OBJ) $(MODULE_OBJ) $(CORE_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LUA_LIBS) -lreadline $(LDLIBS) -Wl,-E
+	$(CC) $(CFLAGS) -o $@ $^ $(LUA_LIBS) -lreadline $(MPI_LIBS) $(LDLIBS) -Wl,-E
 
 # The module resolves Lua's symbols from the host interpreter, so it does not link liblua.
 torch.so: $(MODULE_OBJ) $(CORE_OBJ)
-	$(CC) $(CFLAGS) -shared -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -shared -o $@ $^ $(MPI_LIBS) $(LDLIBS)
 
 $(BUILD)/%.o: %.c $(wildcard tensor/*.h autograd/*.h vm/*.h)
 	@mkdir -p $(dir $@)

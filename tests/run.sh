@@ -48,6 +48,7 @@ rm -rf "$scratch"
 suite "cli: tests/cli" tests/cli/test_cli.sh "$lg"
 suite "scripts: training programs" tests/cli/test_scripts.sh "$lg"
 suite "teach: walkthroughs" tests/cli/test_teach.sh "$lg"
+suite "dist: processes over MPI" tests/cli/test_dist.sh "$lg"
 suite "repl: tests/repl" "$build/ptydrive" "$lg" tests/repl/*.repl
 
 echo "$total_passed passed, $total_failed failed"

@@ -35,5 +35,8 @@ void bind_optim(lua_State *L);
 void bind_loss(lua_State *L);
 void bind_activation(lua_State *L);
 void bind_conv(lua_State *L);
+#ifdef LUAGRAD_HAVE_MPI
+void bind_dist(lua_State *L);   /* torch._mpi, for lib/dist */
+#endif
 
 #endif

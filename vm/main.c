@@ -376,6 +376,10 @@ int main(int argc, char **argv)
     bool ok = status == LUA_OK && lua_toboolean(L, -1);
     if (status != LUA_OK)
         vm_report(L, progname);
+    /* How the run ended, for finalizers that must not wait for other
+     * processes after a failure (MPI_Finalize: see vm/bind_dist.c). */
+    lua_pushboolean(L, ok);
+    lua_setfield(L, LUA_REGISTRYINDEX, "luagrad.exit_ok");
     lua_close(L);
     return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

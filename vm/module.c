@@ -69,6 +69,9 @@ int luaopen_torch(lua_State *L)
     bind_loss(L);
     bind_activation(L);
     bind_conv(L);
+#ifdef LUAGRAD_HAVE_MPI
+    bind_dist(L);
+#endif
 
     for (const char *const *part = lua_parts; *part; part++) {
         lua_getglobal(L, "require");

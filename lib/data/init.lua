@@ -10,7 +10,8 @@ for _, name in ipairs({"Dataset", "TensorDataset", "Subset", "ConcatDataset", "G
     "DataLoader"}) do
   data[name] = require("data." .. name)
 end
-for _, name in ipairs({"SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler"}) do
+for _, name in ipairs({"SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
+    "DistributedSampler"}) do
   data[name] = require("data.samplers." .. name)
 end
 data.random_split = require "data.random_split"

@@ -7,7 +7,13 @@
 --
 -- The scripts keep what differs: the model and the recipe (a table of model,
 -- loss_fn, optimizer and, optionally, a scheduler stepped after every batch).
+--
+-- Started by mpirun as several processes (or with --distributed), a run is
+-- data-parallel: the model is wrapped in nn.DistributedDataParallel, each
+-- process trains on its data.DistributedSampler shard of every global batch
+-- of --batch-size, and only rank 0 tests, prints and saves checkpoints.
 local cli = require "luagrad.cli"
+local dist = require "dist"
 local metrics = torch.metrics
 
 local classify = {}
@@ -15,7 +21,7 @@ local classify = {}
 --- Parses the command line: the options every classification script takes,
 -- with the script's own defaults (epochs, lr, save, ...).
 function classify.options(argv, script, about, defaults)
-  return cli.parse(argv, {
+  local opts = cli.parse(argv, {
     usage = "luagrad scripts/" .. script .. ".lua [options]",
     about = about,
     {"epochs", defaults.epochs, "passes over the training set"},
@@ -29,7 +35,18 @@ function classify.options(argv, script, about, defaults)
     {"resume", nil, "continue from this checkpoint"},
     {"plot", nil, "also draw the learning curves into this PNG file (needs gnuplot)"},
     {"quiet", false, "print only the final report"},
+    {"distributed", false, "data-parallel over mpirun's processes (on by itself with several); "
+      .. "--batch-size is the global batch"},
   })
+  -- Parsed first, so that --help and mistakes exit before MPI starts.
+  local world = dist.world_size()
+  opts.distributed = opts.distributed or world > 1
+  opts.root = dist.rank() == 0
+  if not opts.root then opts.quiet, opts.save, opts.plot = true, "none", nil end
+  if opts.distributed and opts.batch_size % world ~= 0 then
+    error(string.format("--batch-size %d does not split evenly over %d processes", opts.batch_size, world), 0)
+  end
+  return opts
 end
 
 --- The training and test sets: Fashion-MNIST from Debian's package, or the
@@ -69,7 +86,9 @@ function classify.train(loader, recipe, epoch, opts)
     seen = seen + n
     bar:set{loss = total_loss / seen, acc = correct / seen}
   end
-  return total_loss / seen, correct / seen, bar:close()
+  local summary = bar:close()
+  local totals = dist.all_reduce(torch.tensor({total_loss, correct, seen}, {dtype = "float64"})):totable()
+  return totals[1] / totals[3], totals[2] / totals[3], summary
 end
 
 --- The test set through the model without gradients: returns the mean loss
@@ -123,18 +142,25 @@ end
 -- testing and saving after every epoch, then prints the report.
 function classify.fit(opts, recipe, train_set, test_set)
   local model, loss_fn = recipe.model, recipe.loss_fn
-  local train_loader = data.DataLoader(train_set, {batch_size = opts.batch_size, shuffle = true})
+  local sampler = opts.distributed and data.DistributedSampler(train_set, {seed = opts.seed}) or nil
+  local train_loader = data.DataLoader(train_set, {batch_size = opts.batch_size // dist.world_size(),
+    shuffle = sampler == nil, sampler = sampler})
   local test_loader = data.DataLoader(test_set, {batch_size = 1000})
+  if opts.distributed then recipe.model = nn.DistributedDataParallel(model) end
   local first, history = classify.resume(opts, recipe)
   local cm
   for epoch = first, opts.epochs do
+    if sampler then sampler:set_epoch(epoch) end
     local start = torch.clock()
     local train_loss, train_acc = classify.train(train_loader, recipe, epoch, opts)
-    local test_loss
-    test_loss, cm = classify.test(test_loader, model, loss_fn, test_set.classes)
-    classify.end_epoch(opts, epoch, history, {train_loss, train_acc}, {test_loss, cm:accuracy()},
-      torch.clock() - start, checkpoint_state(recipe))
+    if opts.root then
+      local test_loss
+      test_loss, cm = classify.test(test_loader, model, loss_fn, test_set.classes)
+      classify.end_epoch(opts, epoch, history, {train_loss, train_acc}, {test_loss, cm:accuracy()},
+        torch.clock() - start, checkpoint_state(recipe))
+    end
   end
+  if not opts.root then return end
   if not cm then _, cm = classify.test(test_loader, model, loss_fn, test_set.classes) end
   classify.report(opts, cm, history, model, test_set)
 end

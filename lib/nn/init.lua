@@ -31,6 +31,8 @@ local classes = {
   "KLDivLoss",
   -- dropout, embedding, recurrent
   "Dropout", "Dropout2d", "Embedding", "Bilinear", "RNN", "LSTM", "GRU",
+  -- data-parallel training over processes
+  "DistributedDataParallel",
 }
 for _, name in ipairs(classes) do nn[name] = require("nn." .. name) end
 nn.utils = require "nn.utils"

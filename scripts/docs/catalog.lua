@@ -41,6 +41,7 @@ catalog.PAGES = {
   {id = "data.datasets", module = data.datasets},
   {id = "data.transforms", module = data.transforms},
   {id = "torch.metrics", module = torch.metrics},
+  {id = "dist", module = dist},
 }
 
 local page_of_module = {}

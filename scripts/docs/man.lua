@@ -10,7 +10,8 @@ local M = {}
 M.ENVIRONMENT = {
   {"LUAGRAD_PATH", "Directories (separated by ':') searched for Lua libraries before the ones next to the "
     .. "executable (lib/ in a build tree, ../share/lua/5.4 when installed); a directory, not a Lua path template."},
-  {"OMP_NUM_THREADS", "The number of threads of luagrad's own kernels (OpenMP); all cores when unset. "
+  {"OMP_NUM_THREADS", "The number of threads of luagrad's own kernels (OpenMP); all cores when unset (under "
+    .. "mpirun, their share among the processes on the machine). "
     .. "torch.set_num_threads(n) sets this and OpenBLAS's count at run time."},
   {"OPENBLAS_NUM_THREADS", "The number of threads of OpenBLAS's matrix products when the process starts."},
   {"OMP_WAIT_POLICY", "When unset, luagrad sets it to passive and executes itself again, once, before any "
@@ -23,6 +24,10 @@ M.ENVIRONMENT = {
   {"NO_COLOR", "When set, the teaching tools (torch.autograd.explain, print_graph, trace) print without colour."},
   {"TERM", "dumb turns colour off as NO_COLOR does."},
   {"COLUMNS", "The width of the terminal when it cannot be asked (plots, progress bars)."},
+  {"OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_RANK", "Set by an MPI launcher (mpirun, mpiexec, srun): "
+    .. "dist starts MPI only when one of them is there; otherwise a script is rank 0 of a world of 1."},
+  {"OMPI_COMM_WORLD_LOCAL_SIZE, MPI_LOCALNRANKS", "The launcher's count of processes on this machine: each "
+    .. "takes that share of the cores' threads unless OMP_NUM_THREADS is set."},
   {"LUA_PATH, LUA_CPATH", "As for lua(1): luagrad adds its own directories in front of LUA_PATH's; a stock "
     .. "lua5.4 finds the installed module through them (see MODULE)."},
 }

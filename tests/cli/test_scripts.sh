@@ -6,27 +6,13 @@
 # an uninterrupted run; options are checked.
 # usage: tests/cli/test_scripts.sh path/to/luagrad   (from the repository root)
 set -u
+source "$(dirname "$0")/check.sh"
 LG=$(realpath "${1:-./luagrad}")
 scripts=$(realpath scripts)
 passed=0 failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-
-# check NAME EXPECTED-STATUS EXTENDED-REGEX -- command...
-check() {
-  local name=$1 want_status=$2 want=$3
-  shift 4
-  local out status
-  out=$("$@" 2>&1)
-  status=$?
-  if [ "$status" -eq "$want_status" ] && grep -Eq -- "$want" <<< "$out"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    printf 'FAIL %s: status %s (want %s), output:\n%s\n' "$name" "$status" "$want_status" "$(tail -n 20 <<< "$out")" >&2
-  fi
-}
 
 # The data come from w = 2, b = 0.5; logistic from the unit boundary (0.6, -0.8).
 check "linear regression" 0 "learned w = (1\.9[5-9]|2\.0[0-4])[0-9]*  \(true 2\.0000\)" -- \

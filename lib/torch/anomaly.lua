@@ -26,14 +26,14 @@ torch.doc(autograd.set_detect_anomaly, "torch.autograd.set_detect_anomaly(on)",
     .. "print(err:match('anomaly: [^;]*'))\n"
     .. "torch.autograd.set_detect_anomaly(false)")
 
+-- Closing it puts back the setting it was made with (also when an error unwinds).
+local Restore = {__close = function(self) autograd.set_detect_anomaly(self.was) end}
+
 function autograd.detect_anomaly(fn, ...)
   if type(fn) ~= "function" then error("detect_anomaly: expected a function, got " .. type(fn), 2) end
-  local was = autograd.is_anomaly_enabled()
+  local restore <close> = setmetatable({was = autograd.is_anomaly_enabled()}, Restore)
   autograd.set_detect_anomaly(true)
-  local results = table.pack(pcall(fn, ...))
-  autograd.set_detect_anomaly(was)
-  if not results[1] then error(results[2], 0) end
-  return table.unpack(results, 2, results.n)
+  return fn(...)
 end
 torch.doc(autograd.detect_anomaly, "torch.autograd.detect_anomaly(fn, ...)",
   "Calls fn(...) with anomaly detection on (see set_detect_anomaly) and returns its results; "

@@ -129,7 +129,7 @@ fuzz-deps:
 $(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(MODULE_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DLUAGRAD_ROOT='"$(CURDIR)"' -fsanitize=fuzzer -o $@ $< $(MODULE_OBJ) $(CORE_OBJ) \
-	  $(LUA_LIBS) $(LDLIBS)
+	  $(LUA_LIBS) $(MPI_LIBS) $(LDLIBS)
 
 # Leaks and memory errors in short runs of the programs (slow: not in CI).
 valgrind: deps all

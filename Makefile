@@ -77,6 +77,10 @@ $(BUILD)/%.o: %.c $(wildcard tensor/*.h autograd/*.h vm/*.h)
 # The optimizer kernels vectorise their square roots only when sqrt need not
 # set errno, which nothing reads (the results, NaN and Inf included, are the same).
 $(BUILD)/tensor/optim.o: CFLAGS += -fno-math-errno
+# The recurrent cells' loops (tensor/vmath.h) vectorize only when a comparison
+# may be evaluated unconditionally, i.e. when floating-point exceptions are not
+# trapped, which luagrad never asks for (results are the same).
+$(BUILD)/tensor/rnn_cell.o: CFLAGS += -fno-trapping-math
 
 $(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(wildcard tests/c/*.h tests/fixtures/*.h) $(CORE_OBJ)
 	@mkdir -p $(dir $@)

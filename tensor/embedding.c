@@ -3,19 +3,27 @@
  * backward.
  *
  * Both work on whole rows of D contiguous elements, so the forward is one
- * memcpy per index (split across threads by index) and the backward one
- * vector add per index.  The backward's adds collide when an index repeats;
- * instead of atomics or per-thread tables, each thread owns the output rows
- * r with r % nthreads == its number and walks the whole index list, adding
- * only into its own rows.  Every row then sums its contributions in index
- * order whatever the thread count, so the result is deterministic and equal
- * to the serial reference bit for bit.  Indices are checked before anything
- * is written.
+ * memcpy per index (split across threads by index).  The backward's adds
+ * collide when an index repeats, and most rows of the result (all those no
+ * index names) are zeros.  So it first groups the index positions by the
+ * row they name (a counting sort, each group in index order), then writes
+ * every row of the result once, in order, split across threads by row:
+ * zeros, plus its group's gradient rows.  Every row sums its contributions
+ * in index order whatever the thread count, so the result is deterministic
+ * and equal to the serial reference (zeros, then one add per index) bit for
+ * bit, and the result is written in one pass instead of zero-filled and then
+ * touched at random.  Indices are checked before anything is written.  The
+ * backward reads the gradient's rows through their strides when its index
+ * dims fold into one (as they do for the expanded gradient of a sum), so
+ * that it is never copied.
  */
 #include "tensor/embedding.h"
 
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "tensor/simd.h"
 
 /* indices as a contiguous int64 tensor whose values all name a row; NULL
  * with "embedding: index 11 out of range for num_embeddings 10 (...)". */
@@ -79,7 +87,28 @@ Tensor *tensor_embedding(const Tensor *weight, const Tensor *indices, int64_t ba
     return out;
 }
 
-/* The checks and the zeroed result of a backward; *idx and *g contiguous. */
+/* The gradient (indices' shape..., D) as n rows: row i at element offset
+ * i * rs, its elements cs apart; false when its index dims do not fold into
+ * one stride. */
+static bool grad_rows(const Tensor *g, int64_t *rs, int64_t *cs)
+{
+    int64_t rows = 1;   /* how many rows the dims after d make */
+    *cs = g->stride[g->ndim - 1];
+    *rs = 0;
+    for (int d = g->ndim - 2; d >= 0; d--) {
+        if (g->shape[d] == 1)
+            continue;
+        if (rows == 1)
+            *rs = g->stride[d];
+        else if (g->stride[d] != *rs * rows)
+            return false;
+        rows *= g->shape[d];
+    }
+    return true;
+}
+
+/* The checks and the (uninitialised) result of a backward; *idx
+ * contiguous, *g readable as rows (grad_rows). */
 static Tensor *embedding_backward_setup(const Tensor *grad, const Tensor *indices,
                                         int64_t num_weights, int64_t padding_idx, int64_t base,
                                         Tensor **idx, Tensor **g)
@@ -96,9 +125,13 @@ static Tensor *embedding_backward_setup(const Tensor *grad, const Tensor *indice
     if (num_weights < 0 || padding_idx < -1 || padding_idx >= num_weights)
         return tensor_fail("%s: padding_idx %lld out of range for num_embeddings %lld", fn,
                            (long long)padding_idx, (long long)num_weights);
+    int64_t rs, cs;
     *idx = embedding_indices(fn, indices, num_weights, base);
-    *g = *idx ? tensor_contiguous((Tensor *)grad) : NULL;
-    Tensor *out = *g ? tensor_zeros(2, (const int64_t[]){num_weights, grad->shape[grad->ndim - 1]},
+    if (*idx && grad_rows(grad, &rs, &cs))
+        tensor_retain(*g = (Tensor *)grad);
+    else
+        *g = *idx ? tensor_contiguous((Tensor *)grad) : NULL;
+    Tensor *out = *g ? tensor_empty(2, (const int64_t[]){num_weights, grad->shape[grad->ndim - 1]},
                                     grad->dtype)
                      : NULL;
     if (!out) {
@@ -108,69 +141,112 @@ static Tensor *embedding_backward_setup(const Tensor *grad, const Tensor *indice
     return out;
 }
 
-/* Adds row i of g into row v[i] - base of out, for the rows r with
- * r % stride == first. */
-#define DEFINE_ROW_ADDS(T)                                                                \
-    static void row_adds_##T(T *out, const T *g, const int64_t *v, int64_t n, int64_t dim, \
-                             int64_t base, int64_t pad, int64_t first, int64_t stride)    \
-    {                                                                                     \
-        for (int64_t i = 0; i < n; i++) {                                                 \
-            int64_t r = v[i] - base;                                                      \
-            if (r == pad || r % stride != first)                                          \
-                continue;                                                                 \
-            T *dst = out + r * dim;                                                       \
-            const T *src = g + i * dim;                                                   \
-            for (int64_t c = 0; c < dim; c++)                                             \
-                dst[c] += src[c];                                                         \
-        }                                                                                 \
-    }
-DEFINE_ROW_ADDS(float)
-DEFINE_ROW_ADDS(double)
-
-/* Adds the rows of g (n x dim) into out at rows v[i] - base, skipping pad. */
-typedef void (*RowAddsFn)(Tensor *out, const Tensor *g, const int64_t *v, int64_t n, int64_t base,
-                          int64_t pad);
-
-static void row_adds_threaded(Tensor *out, const Tensor *g, const int64_t *v, int64_t n,
-                              int64_t base, int64_t pad)
+/* The index positions grouped by the row they name, each group in index
+ * order: row r's are order[first[r] .. first[r + 1]).  One malloc'd block
+ * (first), order pointing into it; NULL when out of memory. */
+static int64_t *group_by_row(const int64_t *v, int64_t n, int64_t rows, int64_t base,
+                             int64_t **order)
 {
-    int64_t dim = out->shape[1];
-    if (n == 0 || dim == 0)
-        return;
-    bool f32 = out->dtype == DTYPE_FLOAT32;
-#pragma omp parallel if (n * dim >= PARALLEL_GRAIN)
-    {
-        int64_t first = omp_get_thread_num(), stride = omp_get_num_threads();
-        if (f32)
-            row_adds_float(tensor_data(out), tensor_data(g), v, n, dim, base, pad, first, stride);
-        else
-            row_adds_double(tensor_data(out), tensor_data(g), v, n, dim, base, pad, first, stride);
-    }
+    int64_t *first = calloc((size_t)(rows + 2 + n), sizeof *first);
+    if (!first)
+        return tensor_fail("embedding_backward: out of memory");
+    *order = first + rows + 2;
+    for (int64_t i = 0; i < n; i++)
+        first[v[i] - base + 2]++;
+    for (int64_t r = 2; r <= rows + 1; r++)   /* first[r + 1]: where row r's group starts */
+        first[r] += first[r - 1];
+    for (int64_t i = 0; i < n; i++)           /* ... and, once filled, where it ends */
+        (*order)[first[v[i] - base + 1]++] = i;
+    return first;
 }
 
-/* The reference: one element at a time through dtype_load/dtype_store. */
-static void row_adds_serial(Tensor *out, const Tensor *g, const int64_t *v, int64_t n, int64_t base,
+/* Rows r0..r1-1 of out = zeros + the gradient rows of their groups (row i
+ * of g at i * rs, its elements cs apart: one value for a sum's gradient,
+ * cs = 0), or zeros for the padding row. */
+#define DEFINE_ROW_SUMS(T)                                                                        \
+    SIMD_CLONES static void row_sums_##T(T *out, const T *g, int64_t rs, int64_t cs,              \
+                                         const int64_t *first, const int64_t *order, int64_t r0,  \
+                                         int64_t r1, int64_t dim, int64_t pad)                    \
+    {                                                                                             \
+        for (int64_t r = r0; r < r1; r++) {                                                       \
+            T *restrict dst = out + r * dim;                                                      \
+            _Pragma("omp simd") for (int64_t c = 0; c < dim; c++)                                 \
+                dst[c] = 0;                                                                       \
+            for (int64_t k = first[r]; k < first[r + 1] && r != pad; k++) {                       \
+                const T *restrict src = g + order[k] * rs;                                        \
+                if (cs == 0) {                                                                    \
+                    T value = src[0];                                                             \
+                    _Pragma("omp simd") for (int64_t c = 0; c < dim; c++)                         \
+                        dst[c] += value;                                                          \
+                } else if (cs == 1) {                                                             \
+                    _Pragma("omp simd") for (int64_t c = 0; c < dim; c++)                         \
+                        dst[c] += src[c];                                                         \
+                } else {                                                                          \
+                    _Pragma("omp simd") for (int64_t c = 0; c < dim; c++)                         \
+                        dst[c] += src[c * cs];                                                    \
+                }                                                                                 \
+            }                                                                                     \
+        }                                                                                         \
+    }
+DEFINE_ROW_SUMS(float)
+DEFINE_ROW_SUMS(double)
+
+/* Writes all of out (num_weights, dim) from g's rows and their indices. */
+typedef int (*RowSumsFn)(Tensor *out, const Tensor *g, const int64_t *v, int64_t n, int64_t base,
+                         int64_t pad);
+
+/* Each thread writes one block of consecutive rows. */
+static int row_sums_grouped(Tensor *out, const Tensor *g, const int64_t *v, int64_t n, int64_t base,
                             int64_t pad)
 {
-    int64_t dim = out->shape[1];
+    int64_t rows = out->shape[0], dim = out->shape[1], rs, cs, *order = NULL;
+    int64_t *first = group_by_row(v, n, rows, base, &order);
+    if (!first)
+        return -1;
+    grad_rows(g, &rs, &cs);
+    bool f32 = out->dtype == DTYPE_FLOAT32;
+#pragma omp parallel if (rows * dim >= PARALLEL_GRAIN)
+    {
+        int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
+        int64_t r0 = rows * t / nt, r1 = rows * (t + 1) / nt;
+        if (f32)
+            row_sums_float(tensor_data(out), tensor_data(g), rs, cs, first, order, r0, r1, dim, pad);
+        else
+            row_sums_double(tensor_data(out), tensor_data(g), rs, cs, first, order, r0, r1, dim, pad);
+    }
+    free(first);
+    return 0;
+}
+
+/* The reference: zeros, then one element at a time through dtype_load/dtype_store. */
+static int row_sums_serial(Tensor *out, const Tensor *g, const int64_t *v, int64_t n, int64_t base,
+                           int64_t pad)
+{
+    int64_t dim = out->shape[1], rs, cs;
     size_t es = dtype_size(out->dtype);
+    memset(tensor_data(out), 0, (size_t)tensor_numel(out) * es);
+    grad_rows(g, &rs, &cs);
     for (int64_t i = 0; i < n; i++) {
         for (int64_t c = 0; c < dim && v[i] - base != pad; c++) {
             char *dst = (char *)tensor_data(out) + (size_t)((v[i] - base) * dim + c) * es;
-            const char *src = (const char *)tensor_data(g) + (size_t)(i * dim + c) * es;
+            const char *src = (const char *)tensor_data(g) + (size_t)(i * rs + c * cs) * es;
             dtype_store(out->dtype, dst, dtype_load(out->dtype, dst) + dtype_load(g->dtype, src));
         }
     }
+    return 0;
 }
 
 static Tensor *embedding_backward_run(const Tensor *grad, const Tensor *indices, int64_t num_weights,
-                                      int64_t padding_idx, int64_t base, RowAddsFn adds)
+                                      int64_t padding_idx, int64_t base, RowSumsFn sums)
 {
     Tensor *idx, *g;
     Tensor *out = embedding_backward_setup(grad, indices, num_weights, padding_idx, base, &idx, &g);
     if (!out)
         return NULL;
-    adds(out, g, tensor_data(idx), tensor_numel(idx), base, padding_idx);
+    if (sums(out, g, tensor_data(idx), tensor_numel(idx), base, padding_idx) < 0) {
+        tensor_release(out);
+        out = NULL;
+    }
     tensor_release(g);
     tensor_release(idx);
     return out;
@@ -179,11 +255,11 @@ static Tensor *embedding_backward_run(const Tensor *grad, const Tensor *indices,
 Tensor *tensor_embedding_backward(const Tensor *grad, const Tensor *indices, int64_t num_weights,
                                   int64_t padding_idx, int64_t base)
 {
-    return embedding_backward_run(grad, indices, num_weights, padding_idx, base, row_adds_threaded);
+    return embedding_backward_run(grad, indices, num_weights, padding_idx, base, row_sums_grouped);
 }
 
 Tensor *tensor_embedding_backward_ref(const Tensor *grad, const Tensor *indices,
                                       int64_t num_weights, int64_t padding_idx, int64_t base)
 {
-    return embedding_backward_run(grad, indices, num_weights, padding_idx, base, row_adds_serial);
+    return embedding_backward_run(grad, indices, num_weights, padding_idx, base, row_sums_serial);
 }

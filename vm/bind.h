@@ -28,6 +28,7 @@ void bind_functions(lua_State *L, int index, const BindFn *fns);
 void bind_system(lua_State *L);
 void bind_dropout(lua_State *L);
 void bind_embedding(lua_State *L);
+void bind_rnn(lua_State *L);
 void bind_io(lua_State *L);
 void bind_pool(lua_State *L);
 void bind_norm(lua_State *L);

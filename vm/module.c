@@ -62,6 +62,7 @@ int luaopen_torch(lua_State *L)
     bind_system(L);
     bind_dropout(L);
     bind_embedding(L);
+    bind_rnn(L);
     bind_io(L);
     bind_pool(L);
     bind_norm(L);

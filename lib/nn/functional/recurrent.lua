@@ -1,13 +1,13 @@
 -- nn.functional.recurrent — F.rnn, the functional form of nn.RNN, nn.LSTM and
--- nn.GRU (PyTorch's torch.rnn_tanh / torch.lstm / torch.gru), written over
--- differentiable tensor ops so that autograd unrolls the time loop.
+-- nn.GRU (PyTorch's torch.rnn_tanh / torch.lstm / torch.gru).
 --
 -- Per layer and direction, the input projection of every time step is one
 -- GEMM: x (L * N, in) @ W_ih^T, with the biases folded in where the cell
--- allows (b_ih + b_hh for RNN and LSTM; GRU keeps b_hn inside r * (...)).
--- Each step then adds h @ W_hh^T (one addmm, two for GRU) and the gate
--- arithmetic, in PyTorch's gate order (LSTM i, f, g, o; GRU r, z, n) and
--- formulas (aten/src/ATen/native/RNN.cpp), so weights and results match.
+-- allows (b_ih + b_hh for RNN and LSTM; GRU keeps b_hh inside r * (...)).
+-- The time loop is torch._rnn_layer (tensor/rnn.c): one autograd node that
+-- runs each step as one GEMM and one pass over the gates, in PyTorch's gate
+-- order (LSTM i, f, g, o; GRU r, z, n) and formulas
+-- (aten/src/ATen/native/RNN.cpp), so weights and results match.
 local torch = require "torch"
 
 local M = {}
@@ -22,48 +22,13 @@ local function projection(x, w_ih, bias)
   return gi:view(L, N, w_ih:size(1))
 end
 
--- Each cell prepares what all steps of one layer and direction share (the
--- projection, the transposed weights) and returns step(t, h, c) -> h, c.
--- The steps are written with as few ops as the formulas allow (one sigmoid
--- over all of LSTM's gates, addcmul, lerp): at these sizes each op's fixed
--- cost, forward and backward, outweighs its arithmetic.
-local CELL = {}
-
-local function elman(activation)
-  return function(x, w_ih, w_hh, b_ih, b_hh)
-    local gi, w_t = projection(x, w_ih, b_ih and b_ih + b_hh), w_hh:t()
-    return function(t, h) return activation(torch.addmm(gi[t], h, w_t)) end
-  end
-end
-CELL.RNN_TANH = elman(torch.tanh)
-CELL.RNN_RELU = elman(torch.relu)
-
--- c' = f c + i g, h' = o tanh(c'), with i, f, o sigmoids and g a tanh of the gates.
-function CELL.LSTM(x, w_ih, w_hh, b_ih, b_hh)
-  local gi, w_t, H = projection(x, w_ih, b_ih and b_ih + b_hh), w_hh:t(), w_hh:size(2)
-  return function(t, h, c)
-    local gates = torch.addmm(gi[t], h, w_t)
-    local s = gates:sigmoid():chunk(4, 2)       -- i, f, (g unused), o
-    c = torch.addcmul(s[2] * c, s[1], gates:narrow(2, 2 * H + 1, H):tanh())
-    return s[4] * c:tanh(), c
-  end
-end
-
--- r, z = sigmoids, n = tanh(x_n + r (W_hn h + b_hn)), h' = n + z (h - n):
--- b_hn stays inside r * (...), so only b_hr and b_hz fold into the projection,
--- and W_hh splits into its r, z rows and its n rows.
-function CELL.GRU(x, w_ih, w_hh, b_ih, b_hh)
-  local H = w_hh:size(2)
-  local gi = projection(x, w_ih, b_ih)
-  local gi_rz, gi_n = gi:narrow(3, 1, 2 * H), gi:narrow(3, 2 * H + 1, H)
-  if b_hh then gi_rz = gi_rz + b_hh:narrow(1, 1, 2 * H) end
-  local b_hn = b_hh and b_hh:narrow(1, 2 * H + 1, H)
-  local w_rz, w_n = w_hh:narrow(1, 1, 2 * H):t(), w_hh:narrow(1, 2 * H + 1, H):t()
-  return function(t, h)
-    local rz = torch.addmm(gi_rz[t], h, w_rz):sigmoid():chunk(2, 2)
-    local gh_n = b_hn and torch.addmm(b_hn, h, w_n) or h:mm(w_n)
-    return torch.lerp(torch.addcmul(gi_n[t], rz[1], gh_n):tanh(), h, rz[2])
-  end
+-- One direction of one layer over the whole sequence x (L, N, in): the
+-- outputs (L, N, H) in time order, and the final h (and c).
+local function run_direction(mode, x, h, c, w, reverse)
+  local w_ih, w_hh, b_ih, b_hh = w[1], w[2], w[3], w[4]
+  local gru = mode == "GRU"
+  local bias = b_ih and (gru and b_ih or b_ih + b_hh)
+  return torch._rnn_layer(mode, projection(x, w_ih, bias), h, c, w_hh, gru and b_hh or nil, reverse)
 end
 
 local function shape_text(t) return t:dim() == 0 and "[]" or table.concat(t.shape, "x") end
@@ -96,18 +61,6 @@ local function initial_state(name, mode, hx, want, x)
   return h0 or zeros(), mode == "LSTM" and (c0 or zeros()) or nil
 end
 
--- One direction of one layer over the whole sequence x (L, N, in): the
--- outputs (L, N, H) stacked in time order, and the final h (and c).
-local function run_direction(mode, x, h, c, w, reverse)
-  local step, outs, L = CELL[mode](x, w[1], w[2], w[3], w[4]), {}, x:size(1)
-  for k = 1, L do
-    local t = reverse and L - k + 1 or k
-    h, c = step(t, h, c)
-    outs[t] = h
-  end
-  return torch.stack(outs, 1), h, c
-end
-
 --- A multi-layer, optionally bidirectional RNN, LSTM or GRU over a whole sequence.
 function M.rnn(input, hx, params, opts)
   opts = opts or {}
@@ -116,7 +69,7 @@ function M.rnn(input, hx, params, opts)
   end
   local mode = opts.mode or "RNN_TANH"
   local name = NAMES[mode]
-  if not CELL[mode] then
+  if not name then
     error("rnn: mode must be RNN_TANH, RNN_RELU, LSTM or GRU, got " .. tostring(mode), 2)
   end
   local layers, dirs = opts.num_layers or 1, opts.bidirectional and 2 or 1

@@ -22,6 +22,12 @@ static int weight_input(RnnMode mode)
     return mode == RNN_LSTM ? 3 : 2;
 }
 
+/* Gate k (H columns) of a row of stacked gates, recorded. */
+static Tensor *gate(const Tensor *t, int k, int64_t H)
+{
+    return tmp(ag_narrow(t, 1, k * H, H));
+}
+
 /* One step again, recorded: h (and LSTM's c) from x_t, the previous state,
  * W_hh^T (wt) and GRU's b_hh. */
 static Tensor *composed_step(RnnMode mode, const Tensor *x, const Tensor *h, Tensor **c,
@@ -30,19 +36,17 @@ static Tensor *composed_step(RnnMode mode, const Tensor *x, const Tensor *h, Ten
     int64_t H = h->shape[1];
     if (mode == RNN_GRU) {
         Tensor *gh = tmp(b ? ag_addmm(b, h, wt, 1, 1) : ag_mm(h, wt));
-        Tensor *r = f_unary(UNARY_SIGMOID, f_add(tmp(ag_narrow(gh, 1, 0, H)), tmp(ag_narrow(x, 1, 0, H))));
-        Tensor *z = f_unary(UNARY_SIGMOID, f_add(tmp(ag_narrow(gh, 1, H, H)), tmp(ag_narrow(x, 1, H, H))));
-        Tensor *n = f_unary(UNARY_TANH, f_add(tmp(ag_narrow(x, 1, 2 * H, H)),
-                                              f_mul(tmp(ag_narrow(gh, 1, 2 * H, H)), r)));
+        Tensor *r = f_unary(UNARY_SIGMOID, f_add(gate(gh, 0, H), gate(x, 0, H)));
+        Tensor *z = f_unary(UNARY_SIGMOID, f_add(gate(gh, 1, H), gate(x, 1, H)));
+        Tensor *n = f_unary(UNARY_TANH, f_add(gate(x, 2, H), f_mul(gate(gh, 2, H), r)));
         return f_add(f_mul(f_sub(h, n), z), n);
     }
     Tensor *pre = tmp(ag_addmm(x, h, wt, 1, 1));
     if (mode != RNN_LSTM)
         return f_unary(mode == RNN_TANH ? UNARY_TANH : UNARY_RELU, pre);
-    Tensor *s = f_unary(UNARY_SIGMOID, pre);
-    Tensor *g = f_unary(UNARY_TANH, tmp(ag_narrow(pre, 1, 2 * H, H)));
-    *c = f_add(f_mul(tmp(ag_narrow(s, 1, H, H)), *c), f_mul(tmp(ag_narrow(s, 1, 0, H)), g));
-    return f_mul(tmp(ag_narrow(s, 1, 3 * H, H)), f_unary(UNARY_TANH, *c));
+    Tensor *s = f_unary(UNARY_SIGMOID, pre), *g = f_unary(UNARY_TANH, gate(pre, 2, H));
+    *c = f_add(f_mul(gate(s, 1, H), *c), f_mul(gate(s, 0, H), g));
+    return f_mul(gate(s, 3, H), f_unary(UNARY_TANH, *c));
 }
 
 /* The layer's outputs again, recorded: out[0..2] = out, h_n, c_n. */
@@ -68,23 +72,27 @@ static int composed_forward(RnnMode mode, bool reverse, Tensor *const *in, Tenso
     return out[0] ? 0 : -1;
 }
 
-/* create_graph: the gradients of the recorded forward, themselves recorded. */
+/* create_graph: the gradients of the recorded forward, themselves recorded.
+ * They are taken of one number, sum(out * g_out) + sum(h_n * g_hn) + ...,
+ * rather than of the three outputs as roots: h_n and c_n lie inside out's
+ * graph, and ag_grad_of loses what reaches a root through an earlier root's
+ * graph (torch.autograd.grad({c * 3, c}, {x}) counts only c's seed). */
 static int composed_backward(AgNode *n, Tensor *const *in, Tensor *const *g, Tensor **gi)
 {
-    RnnMode mode = (RnnMode)n->i[0];
-    Tensor *out[3], *outs[3], *grads[3], *wrt[4], *res[4] = {NULL};
-    int at[4], n_out = 0, n_wrt = 0;
-    if (composed_forward(mode, n->i[1], in, out) < 0)
+    Tensor *out[3], *wrt[4], *res[4] = {NULL}, *loss = NULL;
+    int at[4], n_wrt = 0;
+    if (composed_forward((RnnMode)n->i[0], n->i[1], in, out) < 0)
         return -1;
-    for (int k = 0; k < n->n_outputs; k++)
-        if (g[k])
-            outs[n_out] = out[k], grads[n_out++] = g[k];
+    for (int k = 0; k < n->n_outputs; k++) {
+        Tensor *term = g[k] ? tmp(ag_sum(f_mul(out[k], g[k]), 0, NULL, false)) : NULL;
+        loss = !term ? loss : loss ? f_add(loss, term) : term;
+    }
     for (int i = 0; i < n->n_inputs; i++)
         if (ag_needs_grad(n, i))
             wrt[n_wrt] = in[i], at[n_wrt++] = i;
     AgBackwardOptions opt = {.retain_graph = true, .create_graph = true,
                              .caller = ag_backward_caller()};
-    if (ag_grad_of(n_out, outs, grads, n_wrt, wrt, true, &opt, res) < 0)
+    if (!loss || ag_grad_of(1, &loss, (Tensor *[]){NULL}, n_wrt, wrt, true, &opt, res) < 0)
         return -1;
     for (int j = 0; j < n_wrt; j++) {
         const AgInput *a = &n->input[at[j]];

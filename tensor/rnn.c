@@ -164,7 +164,8 @@ static int check_args(RnnMode mode, const Tensor *gi, const Tensor *h0, const Te
                     (long long)H, tensor_shape_str(bad, a, sizeof a));
         return -1;
     }
-    if ((mode == RNN_LSTM) != (c0 != NULL) || (b_hh && (mode != RNN_GRU || !has_shape(b_hh, 1, GH, 0)))) {
+    bool bias_fits = !b_hh || (mode == RNN_GRU && has_shape(b_hh, 1, GH, 0));
+    if ((mode == RNN_LSTM) != (c0 != NULL) || !bias_fits) {
         tensor_fail("%s: a cell state goes with LSTM only, a bias_hh of %lld with GRU only", fn,
                     (long long)GH);
         return -1;
@@ -174,6 +175,17 @@ static int check_args(RnnMode mode, const Tensor *gi, const Tensor *h0, const Te
         return -1;
     }
     return 0;
+}
+
+/* Step t's arrays in the reserve. */
+static RnnStep step_at(const Layer *l, int64_t t)
+{
+    char *cur = slot(l, slot_out(l, t)), *prev = slot(l, slot_in(l, t));
+    size_t es = l->es;
+    return (RnnStep){l->N, l->H, l->row.width, .h = cur, .h_prev = prev,
+                     .c_prev = prev + l->row.c * es, .c = cur + l->row.c * es,
+                     .tc = cur + l->row.tc * es, .act = cur + l->row.act * es,
+                     .ghn = cur + l->row.ghn * es};
 }
 
 static int forward_steps(Layer *l, const Tensor *gi, const Tensor *w, const Tensor *b)
@@ -186,20 +198,18 @@ static int forward_steps(Layer *l, const Tensor *gi, const Tensor *w, const Tens
         return -1;
     for (int64_t k = 0; k < l->L; k++) {
         int64_t t = l->reverse ? l->L - 1 - k : k;
-        char *cur = slot(l, slot_out(l, t)), *prev = slot(l, slot_in(l, t));
-        const char *x = (const char *)tensor_data(gi) + (size_t)(t * N * GH) * es;
-        RnnStep s = {N, H, W, .h = cur, .h_prev = prev, .c_prev = prev + l->row.c * es,
-                     .c = cur + l->row.c * es, .tc = cur + l->row.tc * es,
-                     .act = cur + l->row.act * es, .ghn = cur + l->row.ghn * es, .gi = x};
-        if (gh) {
-            for (int64_t r = 0; r < N && b; r++)
-                memcpy((char *)tensor_data(gh) + (size_t)(r * GH) * es, tensor_data(b), (size_t)GH * es);
+        RnnStep s = step_at(l, t);
+        s.gi = (const char *)tensor_data(gi) + (size_t)(t * N * GH) * es;
+        if (gh) {   /* gh = b_hh + h_{t-1} W_hh^T */
+            if (b)
+                copy_rows(tensor_data(gh), GH, tensor_data(b), 0, N, GH, es);
             s.gh = tensor_data(gh);
-            gemm(l->dt, false, true, N, GH, H, prev, W, tensor_data(w), H, b ? 1 : 0, tensor_data(gh), GH);
-        } else {
-            char *pre = cur + l->row.act * es;
-            copy_rows(pre, W, x, GH, N, GH, es);
-            gemm(l->dt, false, true, N, GH, H, prev, W, tensor_data(w), H, 1, pre, W);
+            gemm(l->dt, false, true, N, GH, H, s.h_prev, W, tensor_data(w), H, b ? 1 : 0,
+                 tensor_data(gh), GH);
+        } else {    /* the pre-activations gi_t + h_{t-1} W_hh^T, where the cell reads them */
+            char *pre = l->mode == RNN_LSTM ? s.act : s.h;
+            copy_rows(pre, W, s.gi, GH, N, GH, es);
+            gemm(l->dt, false, true, N, GH, H, s.h_prev, W, tensor_data(w), H, 1, pre, W);
         }
         cell->forward(&s);
     }
@@ -220,13 +230,14 @@ int tensor_rnn(RnnMode mode, bool reverse, const Tensor *gi, const Tensor *h0, c
     Tensor *b = w && b_hh ? tensor_contiguous((Tensor *)b_hh) : NULL;
     if (w && (b || !b_hh))
         l.reserve = tensor_empty(3, (const int64_t[]){l.L + 1, l.N, l.row.width}, l.dt);
-    int64_t first = reverse ? l.L : 0, last = reverse ? 0 : l.L;
+    /* the slot the first step reads, and the one the last step writes */
+    int64_t first = slot_in(&l, reverse ? l.L - 1 : 0), last = slot_out(&l, reverse ? 0 : l.L - 1);
     Tensor *h_in = l.reserve ? state_view(&l, first, 0) : NULL;
     Tensor *c_in = h_in && c0 ? state_view(&l, first, l.row.c) : NULL;
     int status = -1;
-    if (h_in && (c_in || !c0) && tensor_copy_(h_in, h0) == 0 && (!c0 || tensor_copy_(c_in, c0) == 0) &&
-        forward_steps(&l, x, w, b) == 0) {
-        *out = copy_states(&l, reverse ? 0 : 1, l.L, 0, 3);
+    if (h_in && (c_in || !c0) && tensor_copy_(h_in, h0) == 0 &&
+        (!c0 || tensor_copy_(c_in, c0) == 0) && forward_steps(&l, x, w, b) == 0) {
+        *out = copy_states(&l, slot_out(&l, 0), l.L, 0, 3);
         *h_n = copy_states(&l, last, 1, 0, 2);
         *c_n = c0 ? copy_states(&l, last, 1, l.row.c, 2) : NULL;
         status = *out && *h_n && (*c_n || !c0) ? 0 : -1;
@@ -260,7 +271,7 @@ static Tensor *start_grad(const Layer *l, const Tensor *g)
 static int backward_steps(Layer *l, const Tensor *w, const Tensor *g_out, Tensor *dh, Tensor *dc,
                           Tensor *dg, Tensor *dgh)
 {
-    int64_t N = l->N, H = l->H, GH = l->GH, W = l->row.width;
+    int64_t N = l->N, H = l->H, GH = l->GH;
     size_t es = l->es;
     const RnnCell *cell = rnn_cell(l->mode, l->dt);
     for (int64_t k = 0; k < l->L; k++) {
@@ -272,13 +283,10 @@ static int backward_steps(Layer *l, const Tensor *w, const Tensor *g_out, Tensor
             if (status < 0)
                 return -1;
         }
-        char *cur = slot(l, slot_out(l, t)), *prev = slot(l, slot_in(l, t));
+        RnnStep s = step_at(l, t);
         char *dgt = (char *)tensor_data(dg) + (size_t)(t * N * GH) * es;
         char *dght = dgh ? (char *)tensor_data(dgh) + (size_t)(t * N * GH) * es : NULL;
-        RnnStep s = {N, H, W, .h = cur, .h_prev = prev, .c_prev = prev + l->row.c * es,
-                     .c = cur + l->row.c * es, .tc = cur + l->row.tc * es,
-                     .act = cur + l->row.act * es, .ghn = cur + l->row.ghn * es,
-                     .dh = tensor_data(dh), .dc = dc ? tensor_data(dc) : NULL, .dg = dgt, .dgh = dght};
+        s.dh = tensor_data(dh), s.dc = dc ? tensor_data(dc) : NULL, s.dg = dgt, s.dgh = dght;
         cell->backward(&s);
         /* dh_{t-1} = (GRU: z dh_t +) d(pre_t) W_hh */
         gemm(l->dt, false, false, N, H, GH, dght ? dght : dgt, GH, tensor_data(w), H, dght ? 1 : 0,
@@ -318,10 +326,9 @@ int tensor_rnn_backward(RnnMode mode, bool reverse, const Tensor *reserve, const
     int status = -1;
     if (dh && (dc || mode != RNN_LSTM) && backward_steps(&l, w, g_out, dh, dc, dg, dgh) == 0) {
         Tensor *dw = d_w_hh ? tensor_empty(2, (const int64_t[]){l.GH, H}, l.dt) : NULL;
-        if (dw)   /* W_hh's gradient: sum over t of d(pre_t)^T h_{t-1} */
-            gemm(l.dt, true, false, l.GH, H, l.L * l.N, dgh ? tensor_data(dgh) : tensor_data(dg), l.GH,
-                 slot(&l, reverse ? 1 : 0), l.row.width, 0,
-                 tensor_data(dw), H);
+        if (dw)   /* sum over t of d(pre_t)^T h_{t-1}: the states from h_0 on, in time order */
+            gemm(l.dt, true, false, l.GH, H, l.L * l.N, tensor_data(dgh ? dgh : dg), l.GH,
+                 slot(&l, slot_in(&l, 0)), l.row.width, 0, tensor_data(dw), H);
         Tensor *db = d_b_hh && dgh ? tensor_sum(dgh, 2, (const int[]){0, 1}, false) : NULL;
         status = (!d_w_hh || dw) && (!d_b_hh || !dgh || db) ? 0 : -1;
         if (status == 0) {

@@ -20,47 +20,39 @@
 #define RES(T, p, r) ((T *)(p) + (r) * s->ld)
 #define ROW(T, p, r, width) ((T *)(p) + (r) * (width))
 
+/* An Elman cell: h = ACT(x) in place of its pre-activation x, and the
+ * pre-activation's gradient DERIV(h, d) from h and h's gradient d. */
+#define DEFINE_ELMAN(T, NAME, ACT, DERIV)                                                          \
+    SIMD_CLONES static void NAME##_forward_##T(const RnnStep *s)                                   \
+    {                                                                                              \
+        for (int64_t r = 0; r < s->rows; r++) {                                                    \
+            T *h = RES(T, s->h, r);                                                                \
+            _Pragma("omp simd") for (int64_t j = 0; j < s->hidden; j++)                            \
+            {                                                                                      \
+                T x = h[j];                                                                        \
+                h[j] = (ACT);                                                                      \
+            }                                                                                      \
+        }                                                                                          \
+    }                                                                                              \
+                                                                                                   \
+    SIMD_CLONES static void NAME##_backward_##T(const RnnStep *s)                                  \
+    {                                                                                              \
+        int64_t H = s->hidden;                                                                     \
+        for (int64_t r = 0; r < s->rows; r++) {                                                    \
+            const T *hr = RES(T, s->h, r), *dh = ROW(T, s->dh, r, H);                              \
+            T *dg = ROW(T, s->dg, r, H);                                                           \
+            _Pragma("omp simd") for (int64_t j = 0; j < H; j++)                                    \
+            {                                                                                      \
+                T h = hr[j], d = dh[j];                                                            \
+                dg[j] = (DERIV);                                                                   \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
+/* NaN passes through relu, as with PyTorch's. */
 #define DEFINE_CELLS(T, SIGMOID, TANH)                                                             \
-    SIMD_CLONES static void tanh_forward_##T(const RnnStep *s)                                     \
-    {                                                                                              \
-        for (int64_t r = 0; r < s->rows; r++) {                                                    \
-            T *h = RES(T, s->h, r);                                                                \
-            _Pragma("omp simd") for (int64_t j = 0; j < s->hidden; j++)                            \
-                h[j] = TANH(h[j]);                                                                 \
-        }                                                                                          \
-    }                                                                                              \
-                                                                                                   \
-    SIMD_CLONES static void tanh_backward_##T(const RnnStep *s)                                    \
-    {                                                                                              \
-        int64_t H = s->hidden;                                                                     \
-        for (int64_t r = 0; r < s->rows; r++) {                                                    \
-            const T *h = RES(T, s->h, r), *dh = ROW(T, s->dh, r, H);                               \
-            T *dg = ROW(T, s->dg, r, H);                                                           \
-            _Pragma("omp simd") for (int64_t j = 0; j < H; j++)                                    \
-                dg[j] = dh[j] * (1 - h[j] * h[j]);                                                 \
-        }                                                                                          \
-    }                                                                                              \
-                                                                                                   \
-    /* NaN passes through, as with PyTorch's relu. */                                              \
-    SIMD_CLONES static void relu_forward_##T(const RnnStep *s)                                     \
-    {                                                                                              \
-        for (int64_t r = 0; r < s->rows; r++) {                                                    \
-            T *h = RES(T, s->h, r);                                                                \
-            _Pragma("omp simd") for (int64_t j = 0; j < s->hidden; j++)                            \
-                h[j] = h[j] < 0 ? 0 : h[j];                                                        \
-        }                                                                                          \
-    }                                                                                              \
-                                                                                                   \
-    SIMD_CLONES static void relu_backward_##T(const RnnStep *s)                                    \
-    {                                                                                              \
-        int64_t H = s->hidden;                                                                     \
-        for (int64_t r = 0; r < s->rows; r++) {                                                    \
-            const T *h = RES(T, s->h, r), *dh = ROW(T, s->dh, r, H);                               \
-            T *dg = ROW(T, s->dg, r, H);                                                           \
-            _Pragma("omp simd") for (int64_t j = 0; j < H; j++)                                    \
-                dg[j] = h[j] > 0 ? dh[j] : 0;                                                      \
-        }                                                                                          \
-    }                                                                                              \
+    DEFINE_ELMAN(T, tanh, TANH(x), d * (1 - h * h))                                                \
+    DEFINE_ELMAN(T, relu, x < 0 ? 0 : x, h > 0 ? d : 0)                                            \
                                                                                                    \
     SIMD_CLONES static void lstm_forward_##T(const RnnStep *s)                                     \
     {                                                                                              \

@@ -1,13 +1,19 @@
 /*
- * test_nn_kernels.c — the dropout and embedding kernels against their naive
- * references: the fused dropout pass against bernoulli + scale + multiply on
- * the same seed (equal bit for bit, for contiguous and strided inputs, the
- * feature form and the in-place form), and the threaded embedding backward
- * against the serial loop (equal bit for bit, with repeated indices and a
- * padding row), the forward against index_select; and their messages.
+ * test_nn_kernels.c — the dropout, embedding and recurrent kernels against
+ * their naive references: the fused dropout pass against bernoulli + scale
+ * + multiply on the same seed (equal bit for bit, for contiguous and strided
+ * inputs, the feature form and the in-place form), the threaded embedding
+ * backward against the serial loop (equal bit for bit, with repeated
+ * indices, a padding row and gradients read through their strides: a sum's
+ * expanded one, a transposed one, every other element), the forward against
+ * index_select; the vectorizable exp, tanh and sigmoid of tensor/vmath.h
+ * against double precision (a few ulp, and NaN, infinities, signed zeros,
+ * overflow and underflow as libm); and their messages.
  */
 #include "tensor/dropout.h"
 #include "tensor/embedding.h"
+#include "tensor/rnn.h"
+#include "tensor/vmath.h"
 #include "tests/c/check.h"
 #include "tests/c/test_helpers.h"
 
@@ -139,9 +145,89 @@ static void test_embedding(void)
     tensor_release(g), tensor_release(fl), tensor_release(bad), tensor_release(w);
 }
 
+/* The backward of gradients that index dims fold into one stride (read in
+ * place) and of one they do not (copied first), against the reference. */
+static void test_embedding_strided_grads(void)
+{
+    int64_t base = 1;
+    Tensor *idx = indices(SHAPE(6, 5), 9, base);
+    Tensor *one = tensor_scalar(1.5, DTYPE_FLOAT32);
+    Tensor *wide = randn(SHAPE(6, 5, 8), DTYPE_FLOAT32);
+    Tensor *t = randn(SHAPE(5, 6, 4), DTYPE_FLOAT32);
+    Tensor *grads[] = {
+        tensor_expand(one, SHAPE(6, 5, 4)),                                  /* a sum's: strides 0 */
+        tensor_transpose(t, 0, 1),                                           /* (6, 5, 4), not foldable */
+        tensor_as_strided(wide, SHAPE(6, 5, 4), (const int64_t[]){40, 8, 2}, 1),   /* every other */
+    };
+    for (int k = 0; k < 3; k++) {
+        Tensor *gw = tensor_embedding_backward(grads[k], idx, 9, 2, base);
+        Tensor *gr = tensor_embedding_backward_ref(grads[k], idx, 9, 2, base);
+        Tensor *gc = tensor_contiguous(grads[k]);
+        Tensor *gcw = tensor_embedding_backward(gc, idx, 9, 2, base);
+        CHECK(same_values(gw, gr) && same_values(gw, gcw));
+        tensor_release(gw), tensor_release(gr), tensor_release(gc), tensor_release(gcw);
+        tensor_release(grads[k]);
+    }
+    tensor_release(t), tensor_release(wide), tensor_release(one), tensor_release(idx);
+}
+
+/* |got - want| in units of the float spacing at want (subnormal spacing
+ * below the normal range). */
+static double ulps(float got, double want)
+{
+    float w = (float)want;
+    double spacing = fabs(want) < 1.17549435e-38 ? 1.40129846e-45 : nextafterf(fabsf(w), INFINITY) - fabsf(w);
+    return fabs(got - want) / spacing;
+}
+
+static void test_vmath(void)
+{
+    double worst_exp = 0, worst_tanh = 0, worst_sigmoid = 0;
+    /* A spread of points over [-110, 110] and, scaled down, near zero. */
+    for (uint32_t k = 0; k < 400000; k++) {
+        float x = -110.0f + 220.0f * (float)((k * 2654435761u) % 400000u) / 400000.0f;
+        if (k % 3 == 0)
+            x /= 1000;
+        double e = exp((double)x), t = tanh((double)x), sg = 1 / (1 + exp(-(double)x));
+        if (x < 88.7f)
+            worst_exp = fmax(worst_exp, ulps(vm_expf(x), e));
+        worst_tanh = fmax(worst_tanh, ulps(vm_tanhf(x), t));
+        if (x > -87.0f)   /* below, the result is subnormal in the float formula too */
+            worst_sigmoid = fmax(worst_sigmoid, ulps(vm_sigmoidf(x), sg));
+    }
+    CHECK(worst_exp <= 1.5);
+    CHECK(worst_tanh <= 2.5);
+    CHECK(worst_sigmoid <= 3.5);
+    if (worst_exp > 1.5 || worst_tanh > 2.5 || worst_sigmoid > 3.5)
+        fprintf(stderr, "     worst ulp: exp %.2f, tanh %.2f, sigmoid %.2f\n", worst_exp, worst_tanh,
+                worst_sigmoid);
+    CHECK(isnan(vm_expf(NAN)) && isnan(vm_tanhf(NAN)) && isnan(vm_sigmoidf(NAN)));
+    CHECK(vm_expf(INFINITY) == INFINITY && vm_expf(-INFINITY) == 0 && vm_expf(89.0f) == INFINITY);
+    CHECK(vm_expf(-104.0f) == 0 && vm_expf(-103.5f) > 0 && vm_expf(0) == 1);
+    CHECK(vm_tanhf(INFINITY) == 1 && vm_tanhf(-INFINITY) == -1 && vm_tanhf(30.0f) == 1);
+    CHECK(vm_tanhf(0.0f) == 0 && signbit(vm_tanhf(-0.0f)) && vm_tanhf(1e-30f) == 1e-30f);
+    CHECK(vm_sigmoidf(INFINITY) == 1 && vm_sigmoidf(-INFINITY) == 0 && vm_sigmoidf(0) == 0.5f);
+}
+
+static void test_rnn_messages(void)
+{
+    Tensor *gi = tensor_zeros(SHAPE(2, 3, 8), DTYPE_FLOAT32), *h0 = tensor_zeros(SHAPE(3, 2), DTYPE_FLOAT32);
+    Tensor *w = tensor_zeros(SHAPE(8, 2), DTYPE_FLOAT32), *out, *hn, *cn, *reserve, *d;
+    CHECK(tensor_rnn(RNN_LSTM, false, gi, h0, h0, w, NULL, &out, &hn, &cn, &reserve) == 0);
+    CHECK_ERROR(tensor_rnn_backward(RNN_GRU, false, reserve, w, NULL, hn, NULL, &d, NULL, NULL, NULL, NULL) < 0,
+                "GRU backward: the reserve does not come from this layer's forward");
+    CHECK_ERROR(tensor_rnn(RNN_GRU, false, gi, h0, NULL, w, w, &out, &hn, &cn, &reserve) < 0,
+                "GRU: weight_hh 8x2 does not fit gates of shape 2x3x8 (3 gates)");
+    tensor_release(out), tensor_release(hn), tensor_release(cn), tensor_release(reserve);
+    tensor_release(gi), tensor_release(h0), tensor_release(w);
+}
+
 int main(void)
 {
     test_dropout();
     test_embedding();
+    test_embedding_strided_grads();
+    test_vmath();
+    test_rnn_messages();
     return check_summary();
 }

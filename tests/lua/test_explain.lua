@@ -227,7 +227,9 @@ T.test("every op's formula parses, with one letter per input", function()
     F.cross_entropy(x, torch.tensor({1, 2})), F.nll_loss(x, torch.tensor({2, 1})),
     F.binary_cross_entropy(v:sigmoid(), torch.tensor({0.0, 1.0})),
     F.binary_cross_entropy_with_logits(v, torch.tensor({1.0, 0.0})), F.leaky_relu(x, 0.1), F.elu(x),
-    F.softplus(x), F.hardtanh(x)}) do
+    F.softplus(x), F.hardtanh(x), nn.LSTM(2, 2)(x:view(2, 1, 2)), nn.GRU(2, 2)(x:view(2, 1, 2)),
+    nn.GRU(2, 2, {bias = false})(x:view(2, 1, 2)), nn.RNN(2, 2)(x:view(2, 1, 2)),
+    nn.RNN(2, 2, {nonlinearity = "relu"})(x:view(2, 1, 2))}) do
     outputs[#outputs + 1] = y
   end
   local kinds = 0

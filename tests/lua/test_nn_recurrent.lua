@@ -22,7 +22,8 @@ local function build(c, dtype)
   local opts = {dtype = dtype}
   for k, v in pairs(c.options) do opts[k] = v end
   if c.mode == "RNN_RELU" then opts.nonlinearity = "relu" end
-  local m = nn[CLASS[c.mode]](fx.sizes.input_size, fx.sizes.hidden_size, opts)
+  local sizes = c.sizes or fx.sizes
+  local m = nn[CLASS[c.mode]](sizes.input_size, sizes.hidden_size, opts)
   local i = 0
   for _, p in m:named_parameters() do
     torch.no_grad(function() p:copy_(value(p.shape, 100 + i, dtype)) end)
@@ -120,6 +121,156 @@ T.test("F.rnn GRU without bias, batch_first and unbatched: gradcheck", function(
   end, {G.randn(2, 3, 2), params[1], params[2]}))
   T.truthy(G.gradcheck(function(x, a, b) return F.rnn(x, nil, {a, b}, {mode = "GRU", bias = false}) end,
     {G.randn(3, 2), params[1], params[2]}))
+end)
+
+-- ---- torch._rnn_layer: the fused time loop of one layer and direction ------------------
+
+-- The layer's arguments for mode, in torch._rnn_layer's order: gi (L, N, G*H),
+-- h_0, c_0 (LSTM), W_hh, b_hh (GRU); and those present as a list.
+local GATES = {RNN_TANH = 1, RNN_RELU = 1, LSTM = 4, GRU = 3}
+local function layer_args(mode, L, N, H, make)
+  local G = GATES[mode] * H
+  local args = {make(L, N, G), make(N, H), mode == "LSTM" and make(N, H) or nil, make(G, H),
+    mode == "GRU" and make(G) or nil}
+  local present = {}
+  for i = 1, 5 do if args[i] then present[#present + 1] = args[i] end end
+  return args, present
+end
+
+-- The layer as a function of the present arguments, returning its outputs
+-- (out, h_n and for LSTM c_n) as a list.
+local function layer_fn(mode, reverse, args)
+  return function(...)
+    local given, k, full = {...}, 0, {}
+    for i = 1, 5 do
+      if args[i] then
+        k = k + 1
+        full[i] = given[k]
+      end
+    end
+    return {torch._rnn_layer(mode, full[1], full[2], full[3], full[4], full[5], reverse)}
+  end
+end
+
+-- sum over the outputs of sum(output * seed): one root for a backward.
+local function weighted(outs, seeds)
+  local loss = 0
+  for k, y in ipairs(outs) do loss = loss + (y * seeds[k]):sum() end
+  return loss
+end
+
+-- The same recurrence written with ordinary recorded ops, as F.rnn was
+-- before the fused kernel: an independent reference for it.
+local function composed_layer(mode, reverse, gi, h, c, w, b)
+  local L, H = gi:size(1), w:size(2)
+  local outs, wt = {}, w:t()
+  for k = 1, L do
+    local t = reverse and L - k + 1 or k
+    if mode == "LSTM" then
+      local gates = torch.addmm(gi[t], h, wt)
+      local i, f = gates:narrow(2, 1, H):sigmoid(), gates:narrow(2, H + 1, H):sigmoid()
+      local g, o = gates:narrow(2, 2 * H + 1, H):tanh(), gates:narrow(2, 3 * H + 1, H):sigmoid()
+      c = f * c + i * g
+      h = o * c:tanh()
+    elseif mode == "GRU" then
+      local gh = b and torch.addmm(b, h, wt) or h:mm(wt)
+      local r = (gi[t]:narrow(2, 1, H) + gh:narrow(2, 1, H)):sigmoid()
+      local z = (gi[t]:narrow(2, H + 1, H) + gh:narrow(2, H + 1, H)):sigmoid()
+      local n = (gi[t]:narrow(2, 2 * H + 1, H) + r * gh:narrow(2, 2 * H + 1, H)):tanh()
+      h = n + z * (h - n)
+    else
+      local pre = torch.addmm(gi[t], h, wt)
+      h = mode == "RNN_TANH" and pre:tanh() or pre:relu()
+    end
+    outs[t] = h
+  end
+  return {torch.stack(outs, 1), h, c}
+end
+
+for _, mode in ipairs({"RNN_TANH", "RNN_RELU", "LSTM", "GRU"}) do
+  T.test("torch._rnn_layer " .. mode .. ": gradcheck in every input, both directions", function()
+    for _, reverse in ipairs({false, true}) do
+      local args, present = layer_args(mode, 3, 2, 3, G.randn)
+      T.truthy(G.gradcheck(layer_fn(mode, reverse, args), present))
+    end
+    if mode == "GRU" then   -- without b_hh
+      local args = layer_args(mode, 3, 2, 3, G.randn)
+      args[5] = nil
+      T.truthy(G.gradcheck(layer_fn(mode, true, args), {args[1], args[2], args[4]}))
+    end
+  end)
+
+  T.test("torch._rnn_layer " .. mode .. ": gradgradcheck (create_graph runs the layer again recorded)",
+    function()
+      local args, present = layer_args(mode, 2, 2, 2, G.randn)
+      T.truthy(G.gradgradcheck(layer_fn(mode, true, args), present))
+    end)
+
+  T.test("torch._rnn_layer " .. mode .. ": the fused kernels as the composed recurrence, float32 and "
+    .. "float64, and the recorded (create_graph) backward as the fused one", function()
+    torch.manual_seed(11)
+    for _, dtype in ipairs({"float64", "float32"}) do
+      local tol = dtype == "float64" and 1e-12 or 2e-5
+      local function make(...) return torch.randn({...}, {dtype = dtype}):mul(0.5):requires_grad_() end
+      for _, reverse in ipairs({false, true}) do
+        -- H = 37: whole vectors and a remainder in the cells' loops; W_hh at
+        -- the default init's scale, so that float32 rounding does not grow
+        -- through saturated steps
+        local args, inputs = layer_args(mode, 7, 5, 37, make)
+        torch.no_grad(function() args[4]:mul_(1 / math.sqrt(37)) end)
+        local fused = {torch._rnn_layer(mode, args[1], args[2], args[3], args[4], args[5], reverse)}
+        local ref = composed_layer(mode, reverse, table.unpack(args, 1, 5))
+        local seeds = {}
+        for k, y in ipairs(fused) do
+          T.allclose(y:detach():reshape(-1):totable(), ref[k]:detach():reshape(-1):totable(), tol, "output " .. k)
+          seeds[k] = torch.randn(y.shape, {dtype = dtype})
+        end
+        local loss = weighted(fused, seeds)
+        local g = torch.autograd.grad({loss}, inputs, {retain_graph = true})
+        local want = torch.autograd.grad({weighted(ref, seeds)}, inputs)
+        local recorded = torch.autograd.grad({loss}, inputs, {create_graph = true})
+        T.truthy(recorded[1].grad_fn ~= nil, "the create_graph gradient is recorded")
+        for k = 1, #inputs do
+          local what = string.format("%s%s gradient %d", dtype, reverse and " reverse" or "", k)
+          T.allclose(g[k]:reshape(-1):totable(), want[k]:reshape(-1):totable(), 10 * tol, what)
+          T.allclose(recorded[k]:detach():reshape(-1):totable(), g[k]:reshape(-1):totable(), 10 * tol,
+            "recorded " .. what)
+        end
+      end
+    end
+  end)
+end
+
+T.test("torch._rnn_layer: one node per layer; retain_graph runs it twice, a second backward fails", function()
+  local args = layer_args("LSTM", 4, 3, 5, G.randn)
+  local out, h, c = torch._rnn_layer("LSTM", args[1], args[2], args[3], args[4], nil, false)
+  local w = args[4]
+  T.eq(out.grad_fn.name, "LstmBackward")
+  T.truthy(h.grad_fn.name == "LstmBackward" and c.grad_fn.name == "LstmBackward")
+  T.eq((out[4] - h):abs():max():item(), 0, "h_n is the last step")
+  local loss = out:sum() + c:sum()
+  loss:backward(nil, {retain_graph = true})
+  local first = w.grad:clone()
+  loss:backward()
+  T.allclose(w.grad:view(-1):totable(), (first * 2):view(-1):totable(), 1e-12)
+  T.errors("backward through the graph a second time", function() loss:backward() end)
+  -- nothing requires grad: no node
+  local y = torch._rnn_layer("GRU", torch.randn(2, 1, 6), torch.zeros(1, 2), nil, torch.randn(6, 2), nil, false)
+  T.eq(y.grad_fn, nil)
+end)
+
+T.test("torch._rnn_layer: errors name the cell and the shapes", function()
+  local gi, h0, w = torch.randn(3, 2, 8), torch.zeros(2, 2), torch.randn(8, 2)
+  T.errors("LSTM: a cell state goes with LSTM only", torch._rnn_layer, "LSTM", gi, h0, nil, w, nil, false)
+  T.errors("GRU: weight_hh 8x2 does not fit gates of shape 3x2x8 (3 gates)", torch._rnn_layer, "GRU", gi, h0,
+    nil, w, nil, false)
+  T.errors("RNN: expected states of shape (2, 8), got 2x2", torch._rnn_layer, "RNN_TANH", gi, h0, nil,
+    torch.randn(8, 8), nil, false)
+  T.errors("expected floating gates of shape (L, N, G*H) with L >= 1, got float32 0x2x8", torch._rnn_layer,
+    "LSTM", torch.randn(0, 2, 8), h0, h0, w, nil, false)
+  T.errors("expected the states and weights in the input's dtype float32, got float64", torch._rnn_layer,
+    "RNN_RELU", torch.randn(3, 2, 2), h0:double(), nil, torch.randn(2, 2), nil, false)
+  T.errors("invalid option 'LSTMX'", torch._rnn_layer, "LSTMX", gi, h0, nil, w, nil, false)
 end)
 
 T.test("LSTM: a state_dict moves to another LSTM and gives the same output", function()

@@ -20,7 +20,7 @@
 
 #define CLASS_BYTES 64
 #define CLASSES (BLOCK_SMALL_MAX / CLASS_BYTES)
-#define BLOCK_CACHE_BYTES ((size_t)4 << 20)
+#define BLOCK_CACHE_BYTES ((size_t)64 << 20)
 
 /* A free block holds the next one of its list. */
 typedef struct FreeBlock {

@@ -11,9 +11,11 @@
  * BLOCK_CACHE_BYTES a thread; larger blocks and the overflow go to malloc
  * and free.  A block may be freed on another thread than the one that made
  * it: it joins that thread's lists.  The cached blocks belong to no tensor,
- * so storage.c does not count them as live.
+ * so storage.c does not count them as live; ASan builds poison them while
+ * they wait (asan.h).
  */
 #include "tensor/tensor.h"
+#include "tensor/asan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,7 @@ void *block_alloc(size_t size, bool zero)
         int c = size_class(size);
         FreeBlock *b = free_list[c];
         if (b) {
+            mem_unpoison(b, size);
             free_list[c] = b->next;
             cached_bytes -= size;
             if (zero)
@@ -67,6 +70,7 @@ void block_free(void *p, size_t size)
         b->next = free_list[c];
         free_list[c] = b;
         cached_bytes += size;
+        mem_poison(b, size);
         return;
     }
     free(p);
@@ -77,6 +81,7 @@ void block_empty_cache(void)
     for (int c = 0; c < CLASSES; c++) {
         while (free_list[c]) {
             FreeBlock *b = free_list[c];
+            mem_unpoison(b, (size_t)(c + 1) * CLASS_BYTES);
             free_list[c] = b->next;
             free(b);
         }

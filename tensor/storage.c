@@ -20,6 +20,7 @@
  * tensor joins them.
  */
 #include "tensor/tensor.h"
+#include "tensor/asan.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -69,6 +70,7 @@ static void *cache_take(size_t size)
     for (int i = cache.count - 1; i >= 0; i--) {
         if (cache.size[i] == size) {
             p = cache.data[i];
+            mem_unpoison(p, size);
             cache.bytes -= size;
             cache.count--;
             cache.data[i] = cache.data[cache.count];
@@ -86,6 +88,7 @@ static void cache_give(void *p, size_t size)
     pthread_mutex_lock(&cache.lock);
     bool kept = cache.count < CACHE_SLOTS && cache.bytes + size <= CACHE_MAX_BYTES;
     if (kept) {
+        mem_poison(p, size);
         cache.data[cache.count] = p;
         cache.size[cache.count++] = size;
         cache.bytes += size;
@@ -99,8 +102,10 @@ void storage_empty_cache(void)
 {
     block_empty_cache();
     pthread_mutex_lock(&cache.lock);
-    for (int i = 0; i < cache.count; i++)
+    for (int i = 0; i < cache.count; i++) {
+        mem_unpoison(cache.data[i], cache.size[i]);
         free(cache.data[i]);
+    }
     cache.count = 0;
     cache.bytes = 0;
     pthread_mutex_unlock(&cache.lock);

@@ -152,8 +152,8 @@ static int check_args(RnnMode mode, const Tensor *gi, const Tensor *h0, const Te
         return -1;
     }
     int64_t N = gi->shape[1], H = w_hh->ndim == 2 ? w_hh->shape[1] : -1, GH = rnn_gates(mode) * H;
-    if (!has_shape(w_hh, 2, GH, H) || gi->shape[2] != GH) {
-        tensor_fail("%s: weight_hh %s does not fit gates of shape %s (%d gates)", fn,
+    if (H < 1 || !has_shape(w_hh, 2, GH, H) || gi->shape[2] != GH) {
+        tensor_fail("%s: weight_hh %s does not fit gates of shape %s (G*H x H with G = %d, H >= 1)", fn,
                     tensor_shape_str(w_hh, a, sizeof a), tensor_shape_str(gi, b, sizeof b),
                     rnn_gates(mode));
         return -1;

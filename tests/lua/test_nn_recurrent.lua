@@ -262,8 +262,8 @@ end)
 T.test("torch._rnn_layer: errors name the cell and the shapes", function()
   local gi, h0, w = torch.randn(3, 2, 8), torch.zeros(2, 2), torch.randn(8, 2)
   T.errors("LSTM: a cell state goes with LSTM only", torch._rnn_layer, "LSTM", gi, h0, nil, w, nil, false)
-  T.errors("GRU: weight_hh 8x2 does not fit gates of shape 3x2x8 (3 gates)", torch._rnn_layer, "GRU", gi, h0,
-    nil, w, nil, false)
+  T.errors("GRU: weight_hh 8x2 does not fit gates of shape 3x2x8 (G*H x H with G = 3, H >= 1)",
+    torch._rnn_layer, "GRU", gi, h0, nil, w, nil, false)
   T.errors("RNN: expected states of shape (2, 8), got 2x2", torch._rnn_layer, "RNN_TANH", gi, h0, nil,
     torch.randn(8, 8), nil, false)
   T.errors("expected floating gates of shape (L, N, G*H) with L >= 1, got float32 0x2x8", torch._rnn_layer,

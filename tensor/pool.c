@@ -18,6 +18,7 @@
  * add in double.
  */
 #include "tensor/pool.h"
+#include "tensor/simd.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -247,39 +248,35 @@ DEFINE_MAX_PLANE(max_plane_f32, float)
 DEFINE_MAX_PLANE(max_plane_f64, double)
 
 /* The common 2x2, stride 2 window fully inside the plane (LeNet's pool),
- * without the span walk: the same comparisons in the same order, but the
- * choices made with bit masks instead of branches (on real data the max's
- * place is a coin toss, and mispredicted branches took most of the time).
- * U is the unsigned integer of T's width. */
-#define DEFINE_MAX2X2_PLANE(name, T, U)                                                   \
-    static void name(const Geometry *g, const T *x, T *y, int64_t *idx)                   \
+ * without the span walk: the same comparisons in the same order, as
+ * selects that GCC vectorises across a row of outputs (on real data the
+ * max's place is a coin toss, so branches would mispredict).  Rows are
+ * short (14 outputs in LeNet: one 8-wide vector and a scalar tail), but
+ * that still took LeNet's first pool from 1.2 to about 0.35 ms on one core. */
+#define DEFINE_MAX2X2_PLANE(name, T)                                                      \
+    SIMD_CLONES static void name(const Geometry *g, const T *x, T *y, int64_t *idx)       \
     {                                                                                     \
-        for (int64_t oh = 0; oh < g->oh; oh++) {                                          \
-            const T *r0 = x + 2 * oh * g->iw, *r1 = r0 + g->iw;                           \
-            for (int64_t ow = 0; ow < g->ow; ow++) {                                      \
-                const int64_t w = 2 * ow, at = 2 * oh * g->iw + w;                        \
-                const T v[4] = {r0[w], r0[w + 1], r1[w], r1[w + 1]};                      \
-                const int64_t pos[4] = {at, at + 1, at + g->iw, at + g->iw + 1};          \
-                U best;                                                                   \
-                memcpy(&best, &v[0], sizeof best);                                        \
-                int64_t best_at = pos[0];                                                 \
-                for (int k = 1; k < 4; k++) {                                             \
-                    T cur;                                                                \
-                    memcpy(&cur, &best, sizeof cur);                                      \
-                    int wins = (v[k] > cur) | (v[k] != v[k]);                             \
-                    U take = (U)0 - (U)wins, bits;                                        \
-                    int64_t take_at = -(int64_t)wins;                                     \
-                    memcpy(&bits, &v[k], sizeof bits);                                    \
-                    best = (bits & take) | (best & ~take);                                \
-                    best_at = (pos[k] & take_at) | (best_at & ~take_at);                  \
-                }                                                                         \
-                memcpy(y++, &best, sizeof best);                                          \
-                *idx++ = best_at;                                                         \
+        const int64_t iw = g->iw, ow = g->ow;                                             \
+        for (int64_t oh = 0; oh < g->oh; oh++, y += ow, idx += ow) {                      \
+            const T *r0 = x + 2 * oh * iw, *r1 = r0 + iw;                                 \
+            const int64_t at = 2 * oh * iw;                                               \
+            _Pragma("omp simd") for (int64_t o = 0; o < ow; o++) {                        \
+                T best = r0[2 * o], v;                                                    \
+                int64_t off = 0;                                                          \
+                bool take;                                                                \
+                v = r0[2 * o + 1], take = v > best || v != v;                             \
+                best = take ? v : best, off = take ? 1 : off;                             \
+                v = r1[2 * o], take = v > best || v != v;                                 \
+                best = take ? v : best, off = take ? iw : off;                            \
+                v = r1[2 * o + 1], take = v > best || v != v;                             \
+                best = take ? v : best, off = take ? iw + 1 : off;                        \
+                y[o] = best;                                                              \
+                idx[o] = at + 2 * o + off;                                                \
             }                                                                             \
         }                                                                                 \
     }
-DEFINE_MAX2X2_PLANE(max2x2_plane_f32, float, uint32_t)
-DEFINE_MAX2X2_PLANE(max2x2_plane_f64, double, uint64_t)
+DEFINE_MAX2X2_PLANE(max2x2_plane_f32, float)
+DEFINE_MAX2X2_PLANE(max2x2_plane_f64, double)
 
 #define DEFINE_AVG_PLANE(name, T)                                                         \
     static void name(const Geometry *g, double divisor, const void *src, void *dst)       \

@@ -198,10 +198,10 @@ static void test_nan(void)
     tensor_release(x);
 }
 
-/* The 2x2 path on planes wide enough for whole vectors (35 and 36 outputs a
- * row: the 16- and 8-wide bodies and the scalar tail), with ties, odd sizes
- * that leave a row and a column out, and NaNs, two to a window at times
- * (the last one wins, as in PyTorch). */
+/* The 2x2 path on planes of several vectors of outputs (210 and 216: the
+ * 16- and 8-wide bodies and the scalar tail), with ties, odd sizes that
+ * leave a row and a column out, and NaNs, two to a window at times (the
+ * last one wins, as in PyTorch). */
 static void test_wide_2x2(DType dt)
 {
     const int64_t shapes[][4] = {{2, 3, 12, 70}, {1, 2, 13, 73}};

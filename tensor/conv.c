@@ -369,15 +369,16 @@ static bool fits_blas(const ConvJob *j)
     return false;
 }
 
-/* The cols workspace for `threads` threads (NULL and no failure when a
- * 1x1 kernel needs none). */
+/* The workspace of `threads` threads (NULL and no failure when a 1x1
+ * kernel needs none): cols, or for the direct kernels padded samples,
+ * whose padding the zeros put there now. */
 static bool new_workspace(const ConvJob *j, int threads, Tensor **ws)
 {
     *ws = NULL;
     if (j->ws_bytes == 0 || j->g.n == 0)
         return true;
     int64_t shape[2] = {threads, j->ws_bytes / (int64_t)j->es};
-    *ws = tensor_empty(2, shape, j->g.dtype);
+    *ws = j->dc.sample ? tensor_zeros(2, shape, j->g.dtype) : tensor_empty(2, shape, j->g.dtype);
     return *ws != NULL;
 }
 

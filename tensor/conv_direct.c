@@ -78,7 +78,7 @@ static bool plan_layout(DirectConv *d)
     if (d->ws > limit || d->rows > limit || d->cin > limit || plane > limit ||
         d->cin * plane > limit)
         return false;
-    d->span = round_up(d->oh * d->ws, FWD_BLOCK);
+    d->span = round_up(d->oh * d->ws, VL);
     /* The furthest a vector load reaches past a plane's start: the last
      * block, shifted by the last tap (kernel columns rounded up to the
      * weight gradient's blocks). */
@@ -119,14 +119,22 @@ bool direct_plan_weight_grad(const ConvPlan *g, DirectConv *d)
 
 /* ---- padding -------------------------------------------------------------------- */
 
+/* n floats from src to dst: rows are 5 to 30 floats, too short for
+ * memcpy's per-call cost (which took most of the padding's time). */
+static void copy_row(float *restrict dst, const float *restrict src, int64_t n)
+{
+#pragma omp simd
+    for (int64_t k = 0; k < n; k++)
+        dst[k] = src[k];
+}
+
 void direct_pad_input(const DirectConv *d, const float *x, float *xp)
 {
     int64_t plane = d->rows * d->ws;
-    memset(xp, 0, (size_t)d->sample * sizeof *xp);
     for (int64_t c = 0; c < d->cin; c++)
         for (int64_t y = 0; y < d->ih; y++)
-            memcpy(xp + c * plane + (d->pt + y) * d->ws + d->pl, x + (c * d->ih + y) * d->iw,
-                   (size_t)d->iw * sizeof *x);
+            copy_row(xp + c * plane + (d->pt + y) * d->ws + d->pl, x + (c * d->ih + y) * d->iw,
+                     d->iw);
 }
 
 int64_t direct_grad_floats(const DirectConv *d)
@@ -136,11 +144,9 @@ int64_t direct_grad_floats(const DirectConv *d)
 
 void direct_pad_grad(const DirectConv *d, const float *gy, float *gp)
 {
-    memset(gp, 0, (size_t)direct_grad_floats(d) * sizeof *gp);
     for (int64_t o = 0; o < d->cout; o++)
         for (int64_t y = 0; y < d->oh; y++)
-            memcpy(gp + o * d->span + y * d->ws, gy + (o * d->oh + y) * d->ow,
-                   (size_t)d->ow * sizeof *gy);
+            copy_row(gp + o * d->span + y * d->ws, gy + (o * d->oh + y) * d->ow, d->ow);
 }
 
 /* ---- forward -------------------------------------------------------------------- */
@@ -184,39 +190,71 @@ int64_t direct_scratch_floats(const DirectConv *d)
     return 8 * d->span;
 }
 
-/* One block of OB output channels over the whole plane, into `out` (OB
- * planes of d->span); bias holds OB values. */
-#define DEFINE_FORWARD_BLOCK(OB)                                                               \
-    AVX512 static void forward_block_##OB(const DirectConv *d, const float *xp, const float *k, \
-                                          const float *bias, float *out)                       \
+/* OB output channels at MB vectors of positions from m0, into `out` (OB
+ * planes of d->span); bias holds OB values.  Only kernel rows ilo..ihi-1
+ * are read: the others fall in the zero rows above or below the plane for
+ * every position of the block. */
+#define DEFINE_FORWARD_BLOCK(OB, MB)                                                           \
+    AVX512 static void forward_##OB##x##MB(const DirectConv *d, const float *xp,               \
+                                           const float *k, const float *bias, float *out,      \
+                                           int64_t m0, int64_t ilo, int64_t ihi)               \
     {                                                                                          \
         const int64_t plane = d->rows * d->ws, row_step = d->dh * d->ws;                       \
-        for (int64_t m0 = 0; m0 < d->span; m0 += FWD_BLOCK) {                                  \
-            Vec acc[OB][FWD_MB];                                                               \
-            _Pragma("GCC unroll 8") for (int o = 0; o < OB; o++)                               \
-                _Pragma("GCC unroll 4") for (int v = 0; v < FWD_MB; v++)                       \
-                    acc[o][v] = (Vec){0} + bias[o];                                            \
-            const float *kc = k;                                                               \
-            for (int64_t c = 0; c < d->cin; c++)                                               \
-                for (int64_t i = 0; i < d->kh; i++) {                                          \
-                    const float *row = xp + c * plane + i * row_step + m0;                     \
-                    for (int64_t j = 0; j < d->kw; j++, kc += OB) {                            \
-                        Vec x[FWD_MB];                                                         \
-                        _Pragma("GCC unroll 4") for (int v = 0; v < FWD_MB; v++)               \
-                            x[v] = *(const VecU *)(row + j * d->dw + v * VL);                  \
-                        _Pragma("GCC unroll 8") for (int o = 0; o < OB; o++)                   \
-                            _Pragma("GCC unroll 4") for (int v = 0; v < FWD_MB; v++)           \
-                                acc[o][v] += kc[o] * x[v];                                     \
-                    }                                                                          \
+        Vec acc[OB][MB];                                                                       \
+        _Pragma("GCC unroll 8") for (int o = 0; o < OB; o++)                                   \
+            _Pragma("GCC unroll 4") for (int v = 0; v < MB; v++)                               \
+                acc[o][v] = (Vec){0} + bias[o];                                                \
+        for (int64_t c = 0; c < d->cin; c++)                                                   \
+            for (int64_t i = ilo; i < ihi; i++) {                                              \
+                const float *row = xp + c * plane + i * row_step + m0;                         \
+                const float *kc = k + (c * d->kh + i) * d->kw * OB;                            \
+                for (int64_t j = 0; j < d->kw; j++, kc += OB) {                                \
+                    Vec x[MB];                                                                 \
+                    _Pragma("GCC unroll 4") for (int v = 0; v < MB; v++)                       \
+                        x[v] = *(const VecU *)(row + j * d->dw + v * VL);                      \
+                    _Pragma("GCC unroll 8") for (int o = 0; o < OB; o++)                       \
+                        _Pragma("GCC unroll 4") for (int v = 0; v < MB; v++)                   \
+                            acc[o][v] += kc[o] * x[v];                                         \
                 }                                                                              \
-            _Pragma("GCC unroll 8") for (int o = 0; o < OB; o++)                               \
-                _Pragma("GCC unroll 4") for (int v = 0; v < FWD_MB; v++)                       \
-                    *(VecU *)(out + o * d->span + m0 + v * VL) = acc[o][v];                    \
-        }                                                                                      \
+            }                                                                                  \
+        _Pragma("GCC unroll 8") for (int o = 0; o < OB; o++)                                   \
+            _Pragma("GCC unroll 4") for (int v = 0; v < MB; v++)                               \
+                *(VecU *)(out + o * d->span + m0 + v * VL) = acc[o][v];                        \
     }
-DEFINE_FORWARD_BLOCK(8)
-DEFINE_FORWARD_BLOCK(6)
-DEFINE_FORWARD_BLOCK(4)
+DEFINE_FORWARD_BLOCK(8, 3)
+DEFINE_FORWARD_BLOCK(6, 3)
+DEFINE_FORWARD_BLOCK(4, 3)
+DEFINE_FORWARD_BLOCK(8, 1)
+DEFINE_FORWARD_BLOCK(6, 1)
+DEFINE_FORWARD_BLOCK(4, 1)
+
+typedef void (*ForwardBlock)(const DirectConv *d, const float *xp, const float *k,
+                             const float *bias, float *out, int64_t m0, int64_t ilo, int64_t ihi);
+
+/* The kernel rows that reach the plane from output rows ylo..yhi: those i
+ * with ylo..yhi + i dh meeting the rows pt..pt + ih - 1. */
+static void row_taps(const DirectConv *d, int64_t ylo, int64_t yhi, int64_t *ilo, int64_t *ihi)
+{
+    int64_t first = d->pt - yhi, last = d->pt + d->ih - 1 - ylo;
+    *ilo = first <= 0 ? 0 : (first + d->dh - 1) / d->dh;
+    *ihi = last < 0 ? 0 : last / d->dh + 1;
+    *ihi = *ihi < d->kh ? *ihi : d->kh;
+    *ilo = *ilo < *ihi ? *ilo : *ihi;
+}
+
+/* The plane of one block of output channels: FWD_MB vectors at a time, the
+ * remainder one at a time. */
+static void forward_plane(const DirectConv *d, const float *xp, const float *k, const float *bias,
+                          float *out, ForwardBlock wide, ForwardBlock narrow)
+{
+    for (int64_t m0 = 0; m0 < d->span;) {
+        int64_t n = m0 + FWD_BLOCK <= d->span ? FWD_BLOCK : VL, ilo, ihi;
+        int64_t last = m0 + n - 1 < d->oh * d->ws ? m0 + n - 1 : d->oh * d->ws - 1;
+        row_taps(d, m0 / d->ws, last / d->ws, &ilo, &ihi);
+        (n == FWD_BLOCK ? wide : narrow)(d, xp, k, bias, out, m0, ilo, ihi);
+        m0 += n;
+    }
+}
 
 void direct_forward(const DirectConv *d, const float *xp, const float *packed, const float *bias,
                     float *y, float *scratch)
@@ -229,16 +267,16 @@ void direct_forward(const DirectConv *d, const float *xp, const float *packed, c
         for (int64_t k = 0; bias && k < rows; k++)
             b[k] = bias[o0 + k];
         if (ob == 8)
-            forward_block_8(d, xp, packed, b, scratch);
+            forward_plane(d, xp, packed, b, scratch, forward_8x3, forward_8x1);
         else if (ob == 6)
-            forward_block_6(d, xp, packed, b, scratch);
+            forward_plane(d, xp, packed, b, scratch, forward_6x3, forward_6x1);
         else
-            forward_block_4(d, xp, packed, b, scratch);
+            forward_plane(d, xp, packed, b, scratch, forward_4x3, forward_4x1);
         packed += ob * taps;
         for (int64_t k = 0; k < rows; k++)
             for (int64_t r = 0; r < d->oh; r++)
-                memcpy(y + ((o0 + k) * d->oh + r) * d->ow, scratch + k * d->span + r * d->ws,
-                       (size_t)d->ow * sizeof *y);
+                copy_row(y + ((o0 + k) * d->oh + r) * d->ow, scratch + k * d->span + r * d->ws,
+                         d->ow);
     }
 }
 
@@ -274,8 +312,12 @@ AVX512 void direct_weight_grad(const DirectConv *d, const float *xp, const float
                             s[o][k] = a[o * WG_KB + k];
                     }
                     const float *row = xp + c * plane + i * d->dh * d->ws + j0 * d->dw;
+                    /* only the output rows whose tap row i reads the plane's rows */
+                    int64_t ylo = d->pt - i * d->dh, yhi = d->pt + d->ih - i * d->dh;
+                    int64_t mlo = ylo <= 0 ? 0 : ylo * d->ws / VL * VL;
+                    int64_t mhi = yhi >= d->oh ? d->span : round_up(max64(yhi, 0) * d->ws, VL);
                     for (int64_t n = 0; n < count; n++)
-                        for (int64_t m = 0; m < d->span; m += VL) {
+                        for (int64_t m = mlo; m < mhi; m += VL) {
                             Vec x[WG_KB], gy[WG_OB];
                             _Pragma("GCC unroll 8") for (int k = 0; k < WG_KB; k++)
                                 x[k] = *(const VecU *)(row + n * d->sample + m + k * d->dw);

@@ -46,7 +46,10 @@ bool direct_plan_weight_grad(const ConvPlan *g, DirectConv *d);
 int64_t direct_packed_floats(const DirectConv *d);
 void direct_pack(const DirectConv *d, const float *w, bool flip, float *packed);
 
-/* One sample (cin, ih, iw) into its padded copy of d->sample floats. */
+/* One sample (cin, ih, iw) into its padded copy of d->sample floats.  Only
+ * the data is written: the padding must be zero already, which a buffer
+ * zeroed once keeps from sample to sample (the same holds for
+ * direct_pad_grad). */
 void direct_pad_input(const DirectConv *d, const float *x, float *xp);
 /* One sample's output (cout, oh, ow) from its padded input; bias may be
  * NULL; scratch holds direct_scratch_floats(d). */

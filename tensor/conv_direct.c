@@ -120,7 +120,10 @@ bool direct_plan_weight_grad(const ConvPlan *g, DirectConv *d)
 /* ---- padding -------------------------------------------------------------------- */
 
 /* n floats from src to dst: rows are 5 to 30 floats, too short for
- * memcpy's per-call cost (which took most of the padding's time). */
+ * memcpy's per-call cost, so GCC is told not to turn the loop into a call. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
 static void copy_row(float *restrict dst, const float *restrict src, int64_t n)
 {
 #pragma omp simd

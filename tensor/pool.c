@@ -517,30 +517,43 @@ Tensor *tensor_pool_scatter(const Tensor *grad, const Tensor *indices, int ndim,
                            tensor_shape_str(indices, b2, sizeof b2));
     }
     Tensor *gc = tensor_contiguous((Tensor *)grad), *ic = tensor_contiguous((Tensor *)indices);
-    Tensor *dx = gc && ic ? tensor_zeros(ndim, in_shape, grad->dtype) : NULL;
+    Tensor *dx = gc && ic ? tensor_empty(ndim, in_shape, grad->dtype) : NULL;
     int64_t out_plane = plane_size(grad, dims), n = tensor_numel(grad);
     int64_t in_plane = dims == 2 ? in_shape[ndim - 2] * in_shape[ndim - 1] : in_shape[ndim - 1];
-    if (dx && check_positions_range("max_pool backward", tensor_data(ic), n, in_plane) < 0) {
-        tensor_release(dx);
-        dx = NULL;
-    }
     int64_t planes = dx && out_plane ? n / out_plane : 0;
+    size_t es = dtype_size(grad->dtype);
+    if (dx && planes == 0)
+        memset(tensor_data(dx), 0, (size_t)tensor_numel(dx) * es);
     const int64_t *pos = ic ? tensor_data(ic) : NULL;
-    bool f32 = grad->dtype == DTYPE_FLOAT32;
-#pragma omp parallel for schedule(static) if (n >= PARALLEL_GRAIN && planes > 1)
+    bool f32 = grad->dtype == DTYPE_FLOAT32, bad = false;
+    /* Each plane is zeroed and filled by one thread, while it is in cache:
+     * zeroing the whole result first, on one thread, took longer than the
+     * scatter.  Positions are checked first (only a caller's own can be
+     * out of range). */
+#pragma omp parallel for schedule(static) if (n >= PARALLEL_GRAIN && planes > 1) reduction(|| : bad)
     for (int64_t p = 0; p < planes; p++) {
         const int64_t *ip = pos + p * out_plane;
-        if (f32) {
+        char *dp = (char *)tensor_data(dx) + (size_t)(p * in_plane) * es;
+        memset(dp, 0, (size_t)in_plane * es);
+        bool ok = true;
+        for (int64_t j = 0; j < out_plane; j++)
+            ok &= ip[j] >= 0 && ip[j] < in_plane;
+        if (!ok) {
+            bad = true;
+        } else if (f32) {
             const float *gp = (const float *)tensor_data(gc) + p * out_plane;
-            float *dp = (float *)tensor_data(dx) + p * in_plane;
             for (int64_t j = 0; j < out_plane; j++)
-                dp[ip[j]] += gp[j];
+                ((float *)dp)[ip[j]] += gp[j];
         } else {
             const double *gp = (const double *)tensor_data(gc) + p * out_plane;
-            double *dp = (double *)tensor_data(dx) + p * in_plane;
             for (int64_t j = 0; j < out_plane; j++)
-                dp[ip[j]] += gp[j];
+                ((double *)dp)[ip[j]] += gp[j];
         }
+    }
+    if (bad) {
+        check_positions_range("max_pool backward", pos, n, in_plane);   /* says which */
+        tensor_release(dx);
+        dx = NULL;
     }
     tensor_release(gc), tensor_release(ic);
     return dx;

@@ -250,6 +250,11 @@ static void test_errors(void)
     a.output_size[0] = 0;
     CHECK_ERROR(tensor_avg_pool(x, &a) == NULL, "output_size must be positive");
     CHECK(y == NULL && pos == NULL);
+    Tensor *g = arange(SHAPE(1, 2, 2, 2), DTYPE_FLOAT32), *at = arange(SHAPE(1, 2, 2, 2), DTYPE_INT64);
+    tensor_set(at, (const int64_t[]){0, 1, 1, 0}, 99);
+    CHECK_ERROR(tensor_pool_scatter(g, at, 4, (const int64_t[]){1, 2, 4, 4}, 2) == NULL,
+                "max_pool backward: position 99 is outside a plane of 16 elements");
+    tensor_release(g), tensor_release(at);
     tensor_release(x), tensor_release(flat), tensor_release(ints), tensor_release(empty);
 }
 

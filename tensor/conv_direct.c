@@ -119,25 +119,27 @@ bool direct_plan_weight_grad(const ConvPlan *g, DirectConv *d)
 
 /* ---- padding -------------------------------------------------------------------- */
 
-/* n floats from src to dst: rows are 5 to 30 floats, too short for
- * memcpy's per-call cost, so GCC is told not to turn the loop into a call. */
+/* `rows` rows of n floats from src to dst, `from` and `to` floats apart.
+ * Rows are 5 to 30 floats, too short for memcpy's per-call cost, so GCC is
+ * told not to turn the loop into calls. */
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("no-tree-loop-distribute-patterns")))
 #endif
-static void copy_row(float *restrict dst, const float *restrict src, int64_t n)
+AVX512 static void copy_rows(float *restrict dst, int64_t to, const float *restrict src,
+                             int64_t from, int64_t rows, int64_t n)
 {
+    for (int64_t r = 0; r < rows; r++, dst += to, src += from)
 #pragma omp simd
-    for (int64_t k = 0; k < n; k++)
-        dst[k] = src[k];
+        for (int64_t k = 0; k < n; k++)
+            dst[k] = src[k];
 }
 
 void direct_pad_input(const DirectConv *d, const float *x, float *xp)
 {
     int64_t plane = d->rows * d->ws;
     for (int64_t c = 0; c < d->cin; c++)
-        for (int64_t y = 0; y < d->ih; y++)
-            copy_row(xp + c * plane + (d->pt + y) * d->ws + d->pl, x + (c * d->ih + y) * d->iw,
-                     d->iw);
+        copy_rows(xp + c * plane + d->pt * d->ws + d->pl, d->ws, x + c * d->ih * d->iw, d->iw,
+                  d->ih, d->iw);
 }
 
 int64_t direct_grad_floats(const DirectConv *d)
@@ -148,8 +150,7 @@ int64_t direct_grad_floats(const DirectConv *d)
 void direct_pad_grad(const DirectConv *d, const float *gy, float *gp)
 {
     for (int64_t o = 0; o < d->cout; o++)
-        for (int64_t y = 0; y < d->oh; y++)
-            copy_row(gp + o * d->span + y * d->ws, gy + (o * d->oh + y) * d->ow, d->ow);
+        copy_rows(gp + o * d->span, d->ws, gy + o * d->oh * d->ow, d->ow, d->oh, d->ow);
 }
 
 /* ---- forward -------------------------------------------------------------------- */
@@ -277,9 +278,8 @@ void direct_forward(const DirectConv *d, const float *xp, const float *packed, c
             forward_plane(d, xp, packed, b, scratch, forward_4x3, forward_4x1);
         packed += ob * taps;
         for (int64_t k = 0; k < rows; k++)
-            for (int64_t r = 0; r < d->oh; r++)
-                copy_row(y + ((o0 + k) * d->oh + r) * d->ow, scratch + k * d->span + r * d->ws,
-                         d->ow);
+            copy_rows(y + (o0 + k) * d->oh * d->ow, d->ow, scratch + k * d->span, d->ws, d->oh,
+                      d->ow);
     }
 }
 

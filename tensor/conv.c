@@ -26,8 +26,9 @@
  * Small float32 convolutions with stride 1 and one group skip im2col and
  * BLAS altogether on CPUs with AVX-512: conv_direct.c computes them from
  * padded copies of each sample, 2 to 6 times faster at LeNet's sizes.  The
- * weight gradient then takes a few samples per call (DIRECT_CHUNK), so its
- * accumulators go through memory once per chunk rather than per sample.
+ * weight gradient gives each thread an even share of the samples, taken
+ * DIRECT_CHUNK at a time, so its accumulators go through memory once per
+ * chunk rather than per sample.
  */
 #include "tensor/conv_direct.h"
 
@@ -276,19 +277,24 @@ static void direct_sample(const ConvJob *j, int64_t n, int thread, char *ws)
                    (float *)j->out + n * d->cout * d->oh * d->ow, xp + d->sample);
 }
 
-/* Chunk k of the samples into this thread's accumulator. */
-static void direct_weight_chunk(const ConvJob *j, int64_t k, int thread, char *ws)
+/* Share k of j->units of the samples into this thread's accumulator,
+ * DIRECT_CHUNK samples at a time. */
+static void direct_weight_share(const ConvJob *j, int64_t k, int thread, char *ws)
 {
     const DirectConv *d = &j->dc;
-    int64_t first = k * DIRECT_CHUNK, count = min64(DIRECT_CHUNK, j->g.n - first);
     float *xp = (float *)ws, *gp = xp + DIRECT_CHUNK * d->sample;
-    for (int64_t i = 0; i < count; i++) {
-        direct_pad_input(d, (const float *)j->x + (first + i) * d->cin * d->ih * d->iw,
-                         xp + i * d->sample);
-        direct_pad_grad(d, (const float *)j->gy + (first + i) * d->cout * d->oh * d->ow,
-                        gp + i * direct_grad_floats(d));
+    float *acc = (float *)j->out + thread * direct_acc_floats(d);
+    int64_t end = (k + 1) * j->g.n / j->units;
+    for (int64_t first = k * j->g.n / j->units; first < end; first += DIRECT_CHUNK) {
+        int64_t count = min64(DIRECT_CHUNK, end - first);
+        for (int64_t i = 0; i < count; i++) {
+            direct_pad_input(d, (const float *)j->x + (first + i) * d->cin * d->ih * d->iw,
+                             xp + i * d->sample);
+            direct_pad_grad(d, (const float *)j->gy + (first + i) * d->cout * d->oh * d->ow,
+                            gp + i * direct_grad_floats(d));
+        }
+        direct_weight_grad(d, xp, gp, count, acc);
     }
-    direct_weight_grad(d, xp, gp, count, (float *)j->out + thread * direct_acc_floats(d));
 }
 
 /* ---- the driver ------------------------------------------------------------------- */
@@ -306,7 +312,8 @@ static ConvJob job_new(const ConvPlan *g, SampleFn fn)
 }
 
 /* A job for the direct kernels (float32): fn is direct_sample or
- * direct_weight_chunk. */
+ * direct_weight_share (whose units, one per thread, are set once the
+ * threads are known). */
 static ConvJob job_direct(const ConvPlan *g, const DirectConv *d, SampleFn fn)
 {
     ConvJob j = job_new(g, fn);
@@ -314,7 +321,7 @@ static ConvJob job_direct(const ConvPlan *g, const DirectConv *d, SampleFn fn)
     if (fn == direct_sample) {
         j.ws_bytes = (d->sample + direct_scratch_floats(d)) * (int64_t)sizeof(float);
     } else {
-        j.units = (g->n + DIRECT_CHUNK - 1) / DIRECT_CHUNK;
+        j.units = (g->n + DIRECT_CHUNK - 1) / DIRECT_CHUNK;      /* at most, for job_threads */
         j.ws_bytes = DIRECT_CHUNK * (d->sample + direct_grad_floats(d)) * (int64_t)sizeof(float);
     }
     return j;
@@ -476,8 +483,10 @@ Tensor *tensor_conv_weight_grad(const Tensor *gy, const Tensor *x, const int64_t
         return NULL;
     DirectConv d;
     bool direct = direct_plan_weight_grad(&g, &d);
-    ConvJob j = direct ? job_direct(&g, &d, direct_weight_chunk) : job_new(&g, weight_grad_sample);
+    ConvJob j = direct ? job_direct(&g, &d, direct_weight_share) : job_new(&g, weight_grad_sample);
     int threads = job_threads(&j), nacc = threads > 1 ? threads : 1;
+    if (direct)
+        j.units = nacc;            /* an even share of the samples for each thread */
     Tensor *out = conv_new_weight(&g, p, false), *X = dense(x), *GY = dense(gy), *ws = NULL;
     int64_t acc_shape[4] = {nacc, g.groups, j.ck, j.og};
     if (direct)

@@ -522,7 +522,7 @@ Tensor *tensor_pool_scatter(const Tensor *grad, const Tensor *indices, int ndim,
     int64_t in_plane = dims == 2 ? in_shape[ndim - 2] * in_shape[ndim - 1] : in_shape[ndim - 1];
     int64_t planes = dx && out_plane ? n / out_plane : 0;
     size_t es = dtype_size(grad->dtype);
-    if (dx && planes == 0)
+    if (dx && planes == 0 && tensor_numel(dx) > 0)
         memset(tensor_data(dx), 0, (size_t)tensor_numel(dx) * es);
     const int64_t *pos = ic ? tensor_data(ic) : NULL;
     bool f32 = grad->dtype == DTYPE_FLOAT32, bad = false;

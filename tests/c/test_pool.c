@@ -225,6 +225,18 @@ static void test_wide_2x2(DType dt)
     }
 }
 
+/* An empty batch pools to an empty result, and its gradient is empty too. */
+static void test_empty_batch(void)
+{
+    Tensor *x = tensor_empty(SHAPE(0, 2, 4, 4), DTYPE_FLOAT32), *y = NULL, *pos = NULL;
+    PoolSpec s = pool_spec(POOL_MAX, 2);
+    s.kernel[0] = s.kernel[1] = 2;
+    CHECK(tensor_max_pool(x, &s, &y, &pos) == 0 && y && y->shape[0] == 0 && y->shape[2] == 2);
+    Tensor *dx = y ? tensor_pool_scatter(y, pos, 4, x->shape, 2) : NULL;
+    CHECK(dx && tensor_same_shape(dx, x));
+    tensor_release(dx), tensor_release(y), tensor_release(pos), tensor_release(x);
+}
+
 static void test_errors(void)
 {
     Tensor *x = arange(SHAPE(1, 2, 4, 4), DTYPE_FLOAT32), *y = NULL, *pos = NULL;
@@ -271,6 +283,7 @@ int main(void)
     test_nan();
     test_wide_2x2(DTYPE_FLOAT32);
     test_wide_2x2(DTYPE_FLOAT64);
+    test_empty_batch();
     test_errors();
     return check_summary();
 }

@@ -141,7 +141,7 @@ bench: deps all $(BUILD)/bench_sgemm
 	scripts/bench/run.sh
 
 bench-deps:
-	$(MAKE) deps EXTRA_PACKAGES=python3-torch
+	$(MAKE) deps EXTRA_PACKAGES="python3-torch time"
 
 # Optional (about a hundred packages with its libraries): torch.autograd.draw needs `dot`.
 teach-deps:

@@ -16,7 +16,7 @@ struct AgMeta *ag_meta(Tensor *t)
 {
     if (t->autograd)
         return t->autograd;
-    struct AgMeta *m = calloc(1, sizeof *m);
+    struct AgMeta *m = block_alloc(sizeof *m, true);
     if (!m)
         return tensor_fail("out of memory: cannot allocate autograd state");
     static bool hooked;
@@ -61,7 +61,7 @@ static void meta_release(struct AgMeta *m)
     tensor_release(m->grad);
     free_hooks(m->hooks);
     ag_node_release(m->grad_fn);
-    free(m);
+    block_free(m, sizeof *m);
 }
 
 bool ag_requires_grad(const Tensor *t)

@@ -16,9 +16,16 @@
 
 static _Thread_local uint64_t next_seq;
 
+/* Nodes come from block.c's lists: a training step makes and drops them by
+ * the hundred, as it does small tensors. */
+static size_t node_bytes(int n_inputs)
+{
+    return sizeof(AgNode) + (size_t)n_inputs * sizeof(AgInput);
+}
+
 AgNode *ag_node_new(const AgOp *op, int n_inputs, const Tensor *const *inputs)
 {
-    AgNode *n = calloc(1, sizeof *n + (size_t)n_inputs * sizeof n->input[0]);
+    AgNode *n = block_alloc(node_bytes(n_inputs), true);
     if (!n)
         return tensor_fail("out of memory: cannot allocate a graph node");
     n->op = op;
@@ -96,7 +103,7 @@ void ag_node_release(AgNode *n)
             free(h);
             h = next;
         }
-        free(dead);
+        block_free(dead, node_bytes(dead->n_inputs));
         if (depth > 0)
             work = stack[--depth];
     }

@@ -14,14 +14,13 @@
 
 static const struct {
     const char *name;
-    size_t size;
     int rank;              /* position in the promotion order */
 } dtype_info[DTYPE_COUNT] = {
-    [DTYPE_FLOAT32] = {"float32", 4, 3},
-    [DTYPE_FLOAT64] = {"float64", 8, 4},
-    [DTYPE_INT64] = {"int64", 8, 2},
-    [DTYPE_UINT8] = {"uint8", 1, 1},
-    [DTYPE_BOOL] = {"bool", 1, 0},
+    [DTYPE_FLOAT32] = {"float32", 3},
+    [DTYPE_FLOAT64] = {"float64", 4},
+    [DTYPE_INT64] = {"int64", 2},
+    [DTYPE_UINT8] = {"uint8", 1},
+    [DTYPE_BOOL] = {"bool", 0},
 };
 
 static const struct {
@@ -37,11 +36,6 @@ static const struct {
 
 /* The process has one interpreter thread, so a plain global is enough. */
 static DType default_dtype = DTYPE_FLOAT32;
-
-size_t dtype_size(DType dt)
-{
-    return dtype_info[dt].size;
-}
 
 const char *dtype_name(DType dt)
 {

@@ -32,6 +32,8 @@ bool ew_broadcast(const char *fn, int n, const Tensor *const *in, int *ndim, int
     *ndim = in[0]->ndim;
     memcpy(shape, in[0]->shape, (size_t)*ndim * sizeof shape[0]);
     for (int k = 1; k < n; k++) {
+        if (tensor_same_shape(in[k], in[0]))
+            continue;                   /* in[0]'s shape is already in: the common case */
         int64_t acc[TENSOR_MAX_DIMS];   /* broadcast_shapes must not write its input */
         memcpy(acc, shape, (size_t)*ndim * sizeof acc[0]);
         if (!broadcast_shapes(fn, *ndim, acc, in[k]->ndim, in[k]->shape, ndim, shape))

@@ -15,11 +15,12 @@
  * the next allocation of that size reuses: a training loop allocates the
  * same shapes every step.  The cache holds at most CACHE_MAX_BYTES, is
  * emptied before the reclaim hook runs when memory is short, and its bytes
- * are not counted as live (they belong to no tensor).  Small buffers go to
- * malloc, which already reuses them well.  Every buffer is released with
- * free(), whichever way it was obtained.
+ * are not counted as live (they belong to no tensor).  Smaller buffers share
+ * one block with their Storage record (block.c), and the header of a new
+ * tensor joins them.
  */
 #include "tensor/tensor.h"
+#include "tensor/asan.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -69,6 +70,7 @@ static void *cache_take(size_t size)
     for (int i = cache.count - 1; i >= 0; i--) {
         if (cache.size[i] == size) {
             p = cache.data[i];
+            mem_unpoison(p, size);
             cache.bytes -= size;
             cache.count--;
             cache.data[i] = cache.data[cache.count];
@@ -86,6 +88,7 @@ static void cache_give(void *p, size_t size)
     pthread_mutex_lock(&cache.lock);
     bool kept = cache.count < CACHE_SLOTS && cache.bytes + size <= CACHE_MAX_BYTES;
     if (kept) {
+        mem_poison(p, size);
         cache.data[cache.count] = p;
         cache.size[cache.count++] = size;
         cache.bytes += size;
@@ -97,9 +100,12 @@ static void cache_give(void *p, size_t size)
 
 void storage_empty_cache(void)
 {
+    block_empty_cache();
     pthread_mutex_lock(&cache.lock);
-    for (int i = 0; i < cache.count; i++)
+    for (int i = 0; i < cache.count; i++) {
+        mem_unpoison(cache.data[i], cache.size[i]);
         free(cache.data[i]);
+    }
     cache.count = 0;
     cache.bytes = 0;
     pthread_mutex_unlock(&cache.lock);
@@ -120,29 +126,40 @@ static void *large_alloc(size_t nbytes, bool zero)
 }
 
 /* A small buffer lives in the same malloc block as its Storage, just after a
- * header of one cache line: one allocation per tensor instead of two, which
- * is much of the cost of an op on a tiny tensor. */
+ * header of one cache line, and the tensor header made with it (if any)
+ * comes first: one allocation per tensor instead of three, which is much of
+ * the cost of an op on a tiny tensor. */
 #define STORAGE_HEADER 64
 _Static_assert(sizeof(Storage) <= STORAGE_HEADER, "Storage must fit its header");
 
-static Storage *storage_try_new(size_t nbytes, bool zero)
+static Storage *storage_try_new(size_t nbytes, bool zero, size_t header_bytes, void **header)
 {
     Storage *s;
+    void *block;
+    size_t size;
     if (nbytes < STORAGE_LARGE) {
-        s = zero ? calloc(1, STORAGE_HEADER + nbytes) : malloc(STORAGE_HEADER + nbytes);
-        if (s == NULL)
+        header_bytes = (header_bytes + STORAGE_HEADER - 1) / STORAGE_HEADER * STORAGE_HEADER;
+        size = header_bytes + STORAGE_HEADER + nbytes;
+        block = block_alloc(size, zero);
+        if (block == NULL)
             return NULL;
+        s = (Storage *)((char *)block + header_bytes);
         s->data = nbytes > 0 ? (char *)s + STORAGE_HEADER : NULL;   /* no elements, no data */
+        *header = header_bytes ? block : NULL;
     } else {
-        s = malloc(sizeof *s);
+        size = sizeof *s;
+        block = s = block_alloc(size, false);
         if (s == NULL)
             return NULL;
         s->data = large_alloc(nbytes, zero);
         if (s->data == NULL) {
-            free(s);
+            block_free(s, size);
             return NULL;
         }
+        *header = NULL;
     }
+    s->block = block;
+    s->block_bytes = size;
     s->nbytes = nbytes;
     s->refcount = 1;
     s->version = 0;
@@ -162,14 +179,14 @@ static void storage_human_size(size_t nbytes, char *buf, size_t len)
     snprintf(buf, len, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
 }
 
-Storage *storage_new(size_t nbytes, bool zero)
+Storage *storage_new_with_header(size_t nbytes, bool zero, size_t header_bytes, void **header)
 {
-    Storage *s = storage_try_new(nbytes, zero);
+    Storage *s = storage_try_new(nbytes, zero, header_bytes, header);
     if (s == NULL) {
         storage_empty_cache();
         if (reclaim_hook)
             reclaim_hook(reclaim_ctx);
-        s = storage_try_new(nbytes, zero);
+        s = storage_try_new(nbytes, zero, header_bytes, header);
     }
     if (s == NULL) {
         char human[32];
@@ -178,6 +195,12 @@ Storage *storage_new(size_t nbytes, bool zero)
     }
     atomic_fetch_add(&storage_bytes, nbytes);
     return s;
+}
+
+Storage *storage_new(size_t nbytes, bool zero)
+{
+    void *header;
+    return storage_new_with_header(nbytes, zero, 0, &header);
 }
 
 void storage_retain(Storage *s)
@@ -192,5 +215,5 @@ void storage_release(Storage *s)
     atomic_fetch_sub(&storage_bytes, s->nbytes);
     if (s->nbytes >= STORAGE_LARGE)
         cache_give(s->data, large_block_size(s->nbytes));
-    free(s);
+    block_free(s->block, s->block_bytes);
 }

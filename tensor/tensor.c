@@ -39,27 +39,15 @@ bool shape_check(int ndim, const int64_t *shape, int64_t *numel)
     return true;
 }
 
-/* Tensor headers are recycled through a small per-thread cache: a loop of
- * small ops makes and drops many, and Lua's collector frees them in batches
- * that overflow malloc's own caches. */
-#define HEADER_CACHE 64
-static _Thread_local Tensor *header_cache[HEADER_CACHE];
-static _Thread_local int headers_cached;
-
 Tensor *tensor_header_new(void)
 {
-    if (headers_cached > 0)
-        return header_cache[--headers_cached];
-    Tensor *t = malloc(sizeof *t);
+    Tensor *t = block_alloc(sizeof *t, false);
     return t ? t : tensor_fail("out of memory: cannot allocate a tensor header");
 }
 
 static void tensor_header_free(Tensor *t)
 {
-    if (headers_cached < HEADER_CACHE)
-        header_cache[headers_cached++] = t;
-    else
-        free(t);
+    block_free(t, sizeof *t);
 }
 
 static Tensor *tensor_alloc(int ndim, const int64_t *shape, DType dt, bool zero)
@@ -71,14 +59,16 @@ static Tensor *tensor_alloc(int ndim, const int64_t *shape, DType dt, bool zero)
     if (__builtin_mul_overflow((size_t)numel, dtype_size(dt), &nbytes))
         return tensor_fail("size overflows int64: %lld elements of %s", (long long)numel,
                            dtype_name(dt));
-    Tensor *t = tensor_header_new();
-    if (!t)
+    void *header;
+    Storage *s = storage_new_with_header(nbytes, zero, sizeof(Tensor), &header);
+    if (!s)
         return NULL;
-    t->storage = storage_new(nbytes, zero);
-    if (!t->storage) {
-        tensor_header_free(t);
+    Tensor *t = header ? header : tensor_header_new();
+    if (!t) {
+        storage_release(s);
         return NULL;
     }
+    t->storage = s;
     t->offset = 0;
     t->ndim = ndim;
     t->dtype = dt;
@@ -131,46 +121,10 @@ void tensor_release(Tensor *t)
     if (t->autograd)
         meta_release(t->autograd);
     tensor_release(t->base);
-    storage_release(t->storage);
-    tensor_header_free(t);
-}
-
-int64_t tensor_numel(const Tensor *t)
-{
-    int64_t n = 1;
-    for (int d = 0; d < t->ndim; d++)
-        n *= t->shape[d];
-    return n;
-}
-
-/* PyTorch's rule: the stride of a size-1 dim never matters, and a tensor
- * without elements is contiguous whatever its strides. */
-bool tensor_is_contiguous(const Tensor *t)
-{
-    int64_t expected = 1;
-    for (int d = t->ndim - 1; d >= 0; d--) {
-        if (t->shape[d] == 0)
-            return true;
-        if (t->shape[d] == 1)
-            continue;
-        if (t->stride[d] != expected)
-            return false;
-        expected *= t->shape[d];
-    }
-    return true;
-}
-
-bool tensor_same_shape(const Tensor *a, const Tensor *b)
-{
-    return a->ndim == b->ndim &&
-           memcmp(a->shape, b->shape, (size_t)a->ndim * sizeof a->shape[0]) == 0;
-}
-
-void *tensor_data(const Tensor *t)
-{
-    if (!t->storage->data)
-        return NULL;
-    return (char *)t->storage->data + t->offset * (int64_t)dtype_size(t->dtype);
+    Storage *s = t->storage;
+    if ((void *)t != s->block)       /* else the header goes with its storage's block */
+        tensor_header_free(t);
+    storage_release(s);
 }
 
 bool tensor_begin_write(const char *fn, Tensor *t)

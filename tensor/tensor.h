@@ -42,6 +42,11 @@ typedef struct Storage {
      * can tell that a tensor it saved for backward was modified since.  It
      * lives here because every view of the buffer must see the same count. */
     uint32_t version;
+    /* The malloc block this Storage lives in, freed with it: the Storage
+     * alone, or also its small buffer and the header of the tensor it was
+     * made for (storage_new_with_header); NULL for one on a caller's stack. */
+    void *block;
+    size_t block_bytes;
 } Storage;
 
 /* Autograd's record of a tensor (autograd/meta.c), opaque to this layer. */
@@ -82,7 +87,21 @@ bool tensor_check_interrupt(void);
 
 /* ---- dtypes (dtype.c) ---------------------------------------------------- */
 
-size_t dtype_size(DType dt);
+/* Bytes per element.  This and the few accessors below are inline: every
+ * kernel asks them, and as calls into another file they were a sixth of the
+ * cost of an op on a small tensor. */
+static inline size_t dtype_size(DType dt)
+{
+    switch (dt) {
+    case DTYPE_FLOAT64:
+    case DTYPE_INT64:
+        return 8;
+    case DTYPE_FLOAT32:
+        return 4;
+    default:
+        return 1;
+    }
+}
 const char *dtype_name(DType dt);
 /* Returns -1 for an unknown name. Accepts PyTorch's aliases ("float", "long"). */
 int dtype_from_name(const char *name);
@@ -128,6 +147,21 @@ static inline int64_t dtype_double_to_int64(double v)
 
 /* Zero-filled when `zero`; NULL with "out of memory" message on failure. */
 Storage *storage_new(size_t nbytes, bool zero);
+/* Small blocks (block.c): per-thread free lists by size class in front of
+ * malloc, for tensor headers and small storages.  block_free needs the size
+ * given to block_alloc. */
+#define BLOCK_SMALL_MAX 4096
+void *block_alloc(size_t size, bool zero);
+void block_free(void *p, size_t size);
+/* The size block_alloc really reserves for `size` bytes. */
+size_t block_size(size_t size);
+/* Frees this thread's cached blocks (when memory is short). */
+void block_empty_cache(void);
+/* storage_new, also reserving `header_bytes` at the start of the block for
+ * the caller when the buffer is small (*header points there, else NULL):
+ * a new small tensor is then one allocation, not three.  The reserved bytes
+ * are freed with the storage. */
+Storage *storage_new_with_header(size_t nbytes, bool zero, size_t header_bytes, void **header);
 void storage_retain(Storage *s);
 void storage_release(Storage *s);
 /* Bytes held by all live storages, for torch.memory() and the Lua GC. */
@@ -152,11 +186,48 @@ Tensor *tensor_header_new(void);
 /* How tensor_release frees a tensor's autograd record. */
 void tensor_set_meta_release(void (*release)(struct AgMeta *meta));
 
-int64_t tensor_numel(const Tensor *t);
-bool tensor_is_contiguous(const Tensor *t);
-bool tensor_same_shape(const Tensor *a, const Tensor *b);
+static inline int64_t tensor_numel(const Tensor *t)
+{
+    int64_t n = 1;
+    for (int d = 0; d < t->ndim; d++)
+        n *= t->shape[d];
+    return n;
+}
+
+/* PyTorch's rule: the stride of a size-1 dim never matters, and a tensor
+ * without elements is contiguous whatever its strides. */
+static inline bool tensor_is_contiguous(const Tensor *t)
+{
+    int64_t expected = 1;
+    for (int d = t->ndim - 1; d >= 0; d--) {
+        if (t->shape[d] == 0)
+            return true;
+        if (t->shape[d] == 1)
+            continue;
+        if (t->stride[d] != expected)
+            return false;
+        expected *= t->shape[d];
+    }
+    return true;
+}
+
+static inline bool tensor_same_shape(const Tensor *a, const Tensor *b)
+{
+    if (a->ndim != b->ndim)
+        return false;
+    for (int d = 0; d < a->ndim; d++)
+        if (a->shape[d] != b->shape[d])
+            return false;
+    return true;
+}
+
 /* Address of the first element (NULL for a tensor without elements). */
-void *tensor_data(const Tensor *t);
+static inline void *tensor_data(const Tensor *t)
+{
+    if (!t->storage->data)
+        return NULL;
+    return (char *)t->storage->data + t->offset * (int64_t)dtype_size(t->dtype);
+}
 /* Every in-place kernel calls this before it writes t.  It refuses an
  * expanded (stride 0) view, where several elements share one address (false
  * with a message naming `fn`), and counts the write in the storage's

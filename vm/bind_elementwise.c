@@ -35,19 +35,6 @@ typedef struct {
     } value;
 } StackScalar;
 
-/* The tensor at i when it is a live one, else NULL; `mt` is the stack index
- * of the Tensor metatable, fetched once for all operands (with tiny tensors
- * such lookups are a good part of the cost of an op). */
-static Tensor *tensor_or_null(lua_State *L, int i, int mt)
-{
-    Tensor **p = lua_touserdata(L, i);
-    if (!p || !lua_getmetatable(L, i))
-        return NULL;
-    bool is_tensor = lua_rawequal(L, -1, mt);
-    lua_pop(L, 1);
-    return is_tensor ? *p : NULL;
-}
-
 /* Argument i, a number or boolean (else a Lua error; a closed tensor gets
  * check_tensor's message), as a StackScalar with to_tensor_arg's dtype. */
 static Tensor *stack_scalar(lua_State *L, int i, const Tensor *like, StackScalar *ss)
@@ -65,9 +52,7 @@ static Tensor *stack_scalar(lua_State *L, int i, const Tensor *like, StackScalar
 /* Argument i as a tensor: itself, or a number converted by stack_scalar. */
 static Tensor *operand(lua_State *L, int i, const Tensor *like, StackScalar *ss)
 {
-    push_tensor_metatable(L);
-    Tensor *t = tensor_or_null(L, i, lua_gettop(L));
-    lua_pop(L, 1);
+    Tensor *t = test_tensor(L, i);
     return t ? t : stack_scalar(L, i, like, ss);
 }
 
@@ -76,11 +61,8 @@ static Tensor *operand(lua_State *L, int i, const Tensor *like, StackScalar *ss)
 static void operand_pair(lua_State *L, int i, int j, StackScalar *si, StackScalar *sj,
                          Tensor **a, Tensor **b)
 {
-    push_tensor_metatable(L);
-    int mt = lua_gettop(L);
-    *a = tensor_or_null(L, i, mt);
-    *b = tensor_or_null(L, j, mt);
-    lua_pop(L, 1);
+    *a = test_tensor(L, i);
+    *b = test_tensor(L, j);
     if (!*a)
         *a = stack_scalar(L, i, *b, si);
     if (!*b)

@@ -18,6 +18,7 @@
  *   leaves alone.
  * A failed allocation collects and retries once (storage_set_reclaim_hook).
  */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "vm/bind_tensor.h"
@@ -25,45 +26,41 @@
 #define GC_SLACK_BYTES ((size_t)64 << 20)
 #define GC_STEP_BYTES ((size_t)16 << 20)
 
-/* Per-interpreter bookkeeping, kept in the registry (never a C global).
- * L is the main thread, which outlives every coroutine that allocates. */
+/* The two marks are process-wide, like the byte count they are compared
+ * with (storage.c counts every storage of the process, and its reclaim hook
+ * is one per process too).  Reading them costs nothing, where a lookup in
+ * the registry on every new tensor was a tenth of the cost of `a + b` on
+ * small tensors.  L, for the reclaim hook, is the main thread, which
+ * outlives every coroutine that allocates. */
+static size_t bytes_after_collect, bytes_after_step;
+
 typedef struct {
-    size_t bytes_after_collect, bytes_after_step;
     lua_State *L;
 } GcState;
 
 static char gc_state_key;
 
-static GcState *gc_state(lua_State *L)
+static void collect_garbage(lua_State *L)
 {
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &gc_state_key);
-    GcState *g = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    return g;
-}
-
-static void collect_garbage(GcState *g)
-{
-    lua_gc(g->L, LUA_GCCOLLECT);
-    g->bytes_after_collect = g->bytes_after_step = storage_live_bytes();
+    lua_gc(L, LUA_GCCOLLECT);
+    bytes_after_collect = bytes_after_step = storage_live_bytes();
 }
 
 static void reclaim_hook(void *ctx)
 {
-    collect_garbage(ctx);
+    collect_garbage(((GcState *)ctx)->L);
 }
 
 static void account_allocation(lua_State *L)
 {
-    GcState *g = gc_state(L);
     size_t live = storage_live_bytes();
-    if (g && live > 2 * g->bytes_after_collect + GC_SLACK_BYTES) {
-        collect_garbage(g);
-    } else if (g && live > g->bytes_after_step + GC_STEP_BYTES) {
-        lua_gc(g->L, LUA_GCSTEP, 0);
-        g->bytes_after_step = storage_live_bytes();
-    } else if (g && live < g->bytes_after_step) {
-        g->bytes_after_step = live;   /* tensors freed since: count from the lower mark */
+    if (live > 2 * bytes_after_collect + GC_SLACK_BYTES) {
+        collect_garbage(L);
+    } else if (live > bytes_after_step + GC_STEP_BYTES) {
+        lua_gc(L, LUA_GCSTEP, 0);
+        bytes_after_step = storage_live_bytes();
+    } else if (live < bytes_after_step) {
+        bytes_after_step = live;   /* tensors freed since: count from the lower mark */
     }
 }
 
@@ -79,16 +76,32 @@ void push_tensor_metatable(lua_State *L)
     lua_rawgetp(L, LUA_REGISTRYINDEX, &tensor_mt_key);
 }
 
+/* The Tensor metatable's address as last confirmed in the registry.  A type
+ * check compares a userdata's metatable with it, one pointer compare, and
+ * looks in the registry only when they differ (the first check, or another
+ * Lua state in the process): a stale hint costs a lookup, never a wrong
+ * answer.  A closing state clears it (gc_state_close runs after every
+ * tensor's __gc, before any table is freed), so no freed table's address
+ * can be taken for a live metatable.  A check this cheap is what lets every
+ * binding take its tensors through check_tensor. */
+static _Atomic(const void *) tensor_mt_seen;
+
 /* The userdata slot at i when it is a Tensor userdata, else NULL. */
 static Tensor **tensor_slot(lua_State *L, int i)
 {
-    Tensor **p = lua_touserdata(L, i);
-    if (p == NULL || !lua_getmetatable(L, i))
+    if (lua_type(L, i) != LUA_TUSERDATA || !lua_getmetatable(L, i))
         return NULL;
-    push_tensor_metatable(L);
-    bool ok = lua_rawequal(L, -1, -2);
-    lua_pop(L, 2);
-    return ok ? p : NULL;
+    const void *mt = lua_topointer(L, -1);
+    bool ok = mt == atomic_load_explicit(&tensor_mt_seen, memory_order_relaxed);
+    if (!ok) {
+        push_tensor_metatable(L);
+        ok = lua_rawequal(L, -1, -2);
+        lua_pop(L, 1);
+        if (ok)
+            atomic_store_explicit(&tensor_mt_seen, mt, memory_order_relaxed);
+    }
+    lua_pop(L, 1);
+    return ok ? lua_touserdata(L, i) : NULL;
 }
 
 bool is_tensor(lua_State *L, int i)
@@ -357,13 +370,14 @@ static const BindFn memory_functions[] = {
 static int gc_state_close(lua_State *L)
 {
     storage_set_reclaim_hook(NULL, NULL);
+    atomic_store(&tensor_mt_seen, NULL);
     return 0;
 }
 
 void bind_tensor(lua_State *L)
 {
     GcState *g = lua_newuserdatauv(L, sizeof *g, 0);
-    g->bytes_after_collect = g->bytes_after_step = storage_live_bytes();
+    bytes_after_collect = bytes_after_step = storage_live_bytes();
     lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
     g->L = lua_tothread(L, -1);
     lua_pop(L, 1);

@@ -9,8 +9,6 @@ sys.dont_write_bytecode = True   # no __pycache__ beside the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # -I leaves the script's folder out
 from timing import best, report  # noqa: E402
 
-torch.set_num_threads(int(os.environ.get("THREADS", "2")))
-
 torch.manual_seed(0)
 for name, xs, ws, pad, x_grad in (("conv1", (100, 1, 28, 28), (6, 1, 5, 5), 2, False),
                                   ("conv1_nopad", (100, 1, 28, 28), (6, 1, 5, 5), 0, False),

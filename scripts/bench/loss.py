@@ -9,8 +9,6 @@ sys.dont_write_bytecode = True   # no __pycache__ beside the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # -I leaves the script's folder out
 from timing import best, report  # noqa: E402
 
-torch.set_num_threads(int(os.environ.get("THREADS", "2")))
-
 for name, n, c, reps in (("cross_entropy_100x10", 100, 10, 5000),
                          ("cross_entropy_1000x1000", 1000, 1000, 50)):
     torch.manual_seed(0)

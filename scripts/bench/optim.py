@@ -9,7 +9,6 @@ sys.dont_write_bytecode = True   # no __pycache__ beside the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # -I leaves the script's folder out
 from timing import best  # noqa: E402
 
-torch.set_num_threads(int(os.environ.get("THREADS", "2")))
 SHAPES = [(128, 784), (128,), (128, 128), (128,), (10, 128), (10,)]
 
 

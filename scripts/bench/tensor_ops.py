@@ -8,8 +8,6 @@ sys.dont_write_bytecode = True   # no __pycache__ beside the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # -I leaves the script's folder out
 from timing import best, report  # noqa: E402
 
-torch.set_num_threads(int(__import__("os").environ.get("THREADS", "2")))
-
 
 a, b = torch.rand(10), torch.rand(10)
 report("add_10", best(5, 100000, lambda: a + b))

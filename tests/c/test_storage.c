@@ -1,6 +1,8 @@
 /* test_storage.c — the allocator: live bytes are counted, large blocks are
  * reused at the same size, the cache is not counted as live, and emptying it
- * lets a block go back to the system. */
+ * lets a block go back to the system; small blocks are reused by size class
+ * and zeroed when asked; a small tensor's header shares its storage's block
+ * and outlives nothing it must not (run under ASan by make asan). */
 #include "tensor/tensor.h"
 #include "tests/c/check.h"
 
@@ -34,6 +36,42 @@ int main(void)
     storage_release(d);
     storage_empty_cache();
     CHECK(storage_live_bytes() == before);
+
+    /* Small blocks: a freed block is the next one of its 64-byte class. */
+    unsigned char *p = block_alloc(100, false);
+    CHECK(p != NULL && block_size(100) == 128);
+    p[127] = 9;
+    block_free(p, 100);
+    unsigned char *q = block_alloc(120, true);   /* same class: the same block, zeroed */
+    CHECK(q == p && q[127] == 0);
+    unsigned char *r = block_alloc(200, false);  /* another class */
+    CHECK(r != NULL && r != q);
+    block_free(q, 120);
+    block_free(r, 200);
+    CHECK(block_size(BLOCK_SMALL_MAX + 1) == BLOCK_SMALL_MAX + 1);   /* malloc's, as asked */
+    void *big_block = block_alloc(BLOCK_SMALL_MAX + 1, true);
+    CHECK(big_block != NULL);
+    block_free(big_block, BLOCK_SMALL_MAX + 1);
+    block_empty_cache();
+
+    /* A small tensor is one block; a view keeps it alive (through its base)
+     * after the tensor's own reference goes, and frees it with itself. */
+    int64_t shape[1] = {10};
+    Tensor *t = tensor_zeros(1, shape, DTYPE_FLOAT32);
+    CHECK(t && (void *)t == t->storage->block);
+    CHECK(storage_live_bytes() == before + 40);
+    Tensor *v = tensor_narrow(t, 0, 2, 3);
+    CHECK(v && (void *)v != v->storage->block);
+    tensor_release(t);
+    ((float *)tensor_data(v))[0] = 1;          /* the buffer is still there */
+    CHECK(storage_live_bytes() == before + 40);
+    tensor_release(v);
+    CHECK(storage_live_bytes() == before);
+    int64_t large_shape[1] = {1 << 20};         /* 4 MiB: header and storage apart */
+    Tensor *large = tensor_empty(1, large_shape, DTYPE_FLOAT32);
+    CHECK(large && (void *)large != large->storage->block);
+    tensor_release(large);
+    storage_empty_cache();
 
     Storage *huge = storage_new((size_t)1 << 62, false);
     CHECK_ERROR(huge == NULL, "out of memory");

@@ -28,6 +28,9 @@ typedef struct {
     int64_t pt, pl;             /* zeros above and left of the planes read */
     int64_t ws;                 /* row stride of the padded planes and of the computed rows */
     int64_t rows;               /* rows of a padded plane */
+    int64_t copies;             /* of each plane: 1, or kW shifted ones (conv_direct.c) */
+    int64_t jstep;              /* floats between the reads of kernel columns j and j + 1 */
+    int64_t cstride;            /* floats between the padded planes of input channels */
     int64_t span;               /* positions computed per output plane: oh * ws, in whole blocks */
     int64_t sample;             /* floats of one padded sample, with the tail its reads reach */
 } DirectConv;

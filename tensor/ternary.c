@@ -24,12 +24,21 @@
         T *o = (T *)p[0];                                                                \
         const T1 *a = (const T1 *)p[1];                                                  \
         const T *b = (const T *)p[2], *c = (const T *)p[3];                              \
-        if (st[0] == sizeof(T) && st[1] == sizeof(T1) && st[2] == sizeof(T) &&           \
-            st[3] == sizeof(T)) {                                                        \
+        bool dense = st[0] == sizeof(T) && st[1] == sizeof(T1);                          \
+        if (dense && st[2] == sizeof(T) && st[3] == sizeof(T)) {                         \
             _Pragma("omp simd") for (int64_t i = 0; i < n; i++)                          \
             {                                                                            \
                 const T1 x = a[i];                                                       \
                 const T y = b[i], z = c[i];                                              \
+                o[i] = (EXPR);                                                           \
+            }                                                                            \
+        } else if (dense && st[2] == sizeof(T) && st[3] == 0) {                          \
+            /* a scalar third operand: where(cond, g, 0) in ReLU's gradient */           \
+            const T z = c[0];                                                            \
+            _Pragma("omp simd") for (int64_t i = 0; i < n; i++)                          \
+            {                                                                            \
+                const T1 x = a[i];                                                       \
+                const T y = b[i];                                                        \
                 o[i] = (EXPR);                                                           \
             }                                                                            \
         } else {                                                                         \

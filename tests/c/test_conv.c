@@ -9,7 +9,9 @@
  * the batch), groups, stride, asymmetric padding, dilation, output_padding,
  * and the 1x1 kernel that skips im2col.  conv_transpose is checked to be
  * the input gradient plus its bias, and the three kernels to be adjoint:
- * <conv(x, w), g> = <x, input_grad(g, w)> = <w, weight_grad(g, x)>.
+ * <conv(x, w), g> = <x, input_grad(g, w)> = <w, weight_grad(g, x)>.  On a
+ * CPU with AVX-512 the float32 cases of stride 1 and one group take the
+ * direct kernels of conv_direct.c; more shapes probe their edges.
  */
 #include "tests/c/check.h"
 #include "tests/c/test_helpers.h"
@@ -138,9 +140,16 @@ static ConvParams params(int ns, int64_t s0, int64_t s1, int64_t lo0, int64_t lo
     return p;
 }
 
+/* The shapes every kernel is checked on.  Those named "direct: ..." reach
+ * the corners of conv_direct.c (float32, stride 1, one group, on CPUs with
+ * AVX-512): output channel counts that leave 1 to 7 rows of a block, kernel
+ * widths that are not whole blocks of 5 columns, padding wider than the
+ * kernel (the forward is direct, the input gradient goes to im2col), a
+ * right padding wider than the left (rows do not share it), planes of
+ * several blocks, batches that are not whole chunks of 8. */
 static void test_against_reference(void)
 {
-    Case cases[] = {
+    const Case cases[] = {
         {"lenet c1 (pad 2)", 2, true, 4, 1, 6, {12, 12}, {5, 5}, params(2, 1, 1, 2, 2, 2, 2, 1, 1, 1)},
         {"lenet c2", 2, true, 3, 6, 16, {9, 9}, {5, 5}, params(2, 1, 1, 0, 0, 0, 0, 1, 1, 1)},
         {"batch of 1", 2, true, 1, 3, 4, {7, 6}, {3, 3}, params(2, 1, 1, 1, 1, 1, 1, 1, 1, 1)},
@@ -159,17 +168,52 @@ static void test_against_reference(void)
          params(2, 1, 1, 1, 0, 1, 0, 1, 1, 1)},
         {"1-D", 1, true, 3, 2, 4, {1, 17}, {1, 3}, params(1, 1, 2, 0, 1, 0, 1, 1, 2, 1)},
         {"1-D unbatched, groups", 1, false, 1, 4, 2, {1, 9}, {1, 4}, params(1, 1, 1, 0, 2, 0, 1, 1, 1, 2)},
+        {"direct: 1 output channel", 2, true, 3, 2, 1, {6, 7}, {3, 3}, params(2, 1, 1, 1, 1, 1, 1, 1, 1, 1)},
+        {"direct: 5 channels, 7x3 kernel", 2, true, 2, 3, 5, {9, 8}, {7, 3}, params(2, 1, 1, 3, 1, 3, 1, 1, 1, 1)},
+        {"direct: 7 channels, 1x7 kernel", 2, true, 2, 1, 7, {5, 12}, {1, 7}, params(2, 1, 1, 0, 0, 0, 6, 1, 1, 1)},
+        {"direct: 13 channels", 2, true, 9, 2, 13, {6, 6}, {2, 2}, params(2, 1, 1, 0, 1, 1, 0, 1, 1, 1)},
+        {"direct: 17 channels, wide plane", 2, true, 2, 3, 17, {11, 37}, {3, 4}, params(2, 1, 1, 1, 1, 1, 2, 1, 1, 1)},
+        {"direct: padding wider than the kernel", 2, true, 3, 2, 3, {5, 4}, {3, 2}, params(2, 1, 1, 3, 2, 4, 3, 1, 1, 1)},
+        {"direct: dilation, padding after only", 2, true, 17, 2, 6, {8, 9}, {3, 3}, params(2, 1, 1, 0, 0, 2, 4, 2, 2, 1)},
+        {"direct: 1-D, 9 channels", 1, true, 10, 3, 9, {1, 50}, {1, 5}, params(1, 1, 1, 0, 2, 0, 2, 1, 1, 1)},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    size_t n = sizeof cases / sizeof cases[0];
+    for (size_t i = 0; i < n; i++) {
         run_case(&cases[i], DTYPE_FLOAT32);
         run_case(&cases[i], DTYPE_FLOAT64);
     }
-    /* one thread and many agree (the weight gradient sums per-thread parts) */
+    /* one thread and many agree (the weight gradient sums per-thread parts;
+     * the direct one gives each thread its own share of the batch) */
     parallel_set_num_threads(1);
     run_case(&cases[1], DTYPE_FLOAT64);
     parallel_set_num_threads(4);
     run_case(&cases[9], DTYPE_FLOAT64);
+    for (int threads = 1; threads <= 3; threads++) {
+        parallel_set_num_threads(threads);
+        for (size_t i = 0; i < n; i++)
+            if (strncmp(cases[i].name, "direct:", 7) == 0)
+                run_case(&cases[i], DTYPE_FLOAT32);
+    }
     parallel_set_num_threads(2);
+}
+
+/* conv_transpose at stride 1 with output_padding (allowed by the dilation):
+ * the convolution it is the gradient of never reads its input's last rows
+ * and columns.  float32 (direct) against float64 (im2col). */
+static void test_direct_output_padding(void)
+{
+    ConvParams p = params(2, 1, 1, 1, 0, 1, 0, 2, 2, 1);
+    p.transposed = 1;
+    p.output_padding[0] = p.output_padding[1] = 1;
+    Tensor *x = randn(SHAPE(3, 4, 5, 6), DTYPE_FLOAT64), *w = randn(SHAPE(4, 3, 3, 2), DTYPE_FLOAT64);
+    Tensor *b = randn(SHAPE(3), DTYPE_FLOAT64);
+    Tensor *x32 = tensor_to_dtype(x, DTYPE_FLOAT32), *w32 = tensor_to_dtype(w, DTYPE_FLOAT32);
+    Tensor *b32 = tensor_to_dtype(b, DTYPE_FLOAT32);
+    Tensor *y = tensor_conv_transpose(x, w, b, &p), *y32 = tensor_conv_transpose(x32, w32, b32, &p);
+    CHECK(y && y->shape[2] == 8 && y->shape[3] == 9);
+    CHECK(rel_diff(y32, y) < 1e-5);
+    tensor_release(y), tensor_release(y32), tensor_release(b32), tensor_release(w32);
+    tensor_release(x32), tensor_release(b), tensor_release(w), tensor_release(x);
 }
 
 /* A transposed convolution with output_padding: its size, and its input
@@ -268,6 +312,7 @@ int main(void)
 {
     random_manual_seed(7);
     test_against_reference();
+    test_direct_output_padding();
     test_output_padding();
     test_empty_batch();
     test_errors();

@@ -310,6 +310,9 @@ static void test_ternary(void)
     Tensor *w = tensor_where(mt, xt, hi);                        /* float64: 0-dim same category */
     CHECK(w->dtype == DTYPE_FLOAT32 && AT(w, 0, 0) == 2.5 && AT(w, 2, 0) == 0 && AT(w, 2, 1) == 3);
     tensor_release(w);
+    w = tensor_where(mask, x, hi);                               /* dense, with a scalar */
+    CHECK(AT(w, 0, 0) == 2.5 && AT(w, 0, 2) == 0 && AT(w, 1, 2) == 3);
+    tensor_release(w);
     CHECK(tensor_masked_fill_tensor_(xt, mt, lo) == 0);
     CHECK(AT(x, 0, 0) == -2 && AT(x, 0, 2) == -1 && AT(x, 1, 2) == -1);
     CHECK_ERROR(!tensor_where(x, x, x), "where: the condition must be a bool tensor, got float32");

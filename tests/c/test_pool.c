@@ -198,6 +198,45 @@ static void test_nan(void)
     tensor_release(x);
 }
 
+/* The 2x2 path on planes of several vectors of outputs (210 and 216: the
+ * 16- and 8-wide bodies and the scalar tail), with ties, odd sizes that
+ * leave a row and a column out, and NaNs, two to a window at times (the
+ * last one wins, as in PyTorch). */
+static void test_wide_2x2(DType dt)
+{
+    const int64_t shapes[][4] = {{2, 3, 12, 70}, {1, 2, 13, 73}};
+    PoolSpec s = pool_spec(POOL_MAX, 2);
+    s.kernel[0] = s.kernel[1] = 2;
+    for (int k = 0; k < 2; k++) {
+        Tensor *x = ties(4, shapes[k], dt);
+        agree(x, &s);
+        Tensor *xn = tensor_clone(x), *y, *pos, *want, *want_pos;
+        for (int64_t i = 0, n = tensor_numel(xn); i < n; i += 1 + i % 5) {   /* runs of NaNs, gaps */
+            if (dt == DTYPE_FLOAT32)
+                ((float *)tensor_data(xn))[i] = NAN;
+            else
+                ((double *)tensor_data(xn))[i] = NAN;
+        }
+        CHECK(tensor_max_pool(xn, &s, &y, &pos) == 0);
+        CHECK(tensor_max_pool_ref(xn, &s, &want, &want_pos) == 0);
+        CHECK(max_diff(y, want) == 0 && max_diff(pos, want_pos) == 0);
+        tensor_release(y), tensor_release(pos), tensor_release(want), tensor_release(want_pos);
+        tensor_release(xn), tensor_release(x);
+    }
+}
+
+/* An empty batch pools to an empty result, and its gradient is empty too. */
+static void test_empty_batch(void)
+{
+    Tensor *x = tensor_empty(SHAPE(0, 2, 4, 4), DTYPE_FLOAT32), *y = NULL, *pos = NULL;
+    PoolSpec s = pool_spec(POOL_MAX, 2);
+    s.kernel[0] = s.kernel[1] = 2;
+    CHECK(tensor_max_pool(x, &s, &y, &pos) == 0 && y && y->shape[0] == 0 && y->shape[2] == 2);
+    Tensor *dx = y ? tensor_pool_scatter(y, pos, 4, x->shape, 2) : NULL;
+    CHECK(dx && tensor_same_shape(dx, x));
+    tensor_release(dx), tensor_release(y), tensor_release(pos), tensor_release(x);
+}
+
 static void test_errors(void)
 {
     Tensor *x = arange(SHAPE(1, 2, 4, 4), DTYPE_FLOAT32), *y = NULL, *pos = NULL;
@@ -223,6 +262,11 @@ static void test_errors(void)
     a.output_size[0] = 0;
     CHECK_ERROR(tensor_avg_pool(x, &a) == NULL, "output_size must be positive");
     CHECK(y == NULL && pos == NULL);
+    Tensor *g = arange(SHAPE(1, 2, 2, 2), DTYPE_FLOAT32), *at = arange(SHAPE(1, 2, 2, 2), DTYPE_INT64);
+    tensor_set(at, (const int64_t[]){0, 1, 1, 0}, 99);
+    CHECK_ERROR(tensor_pool_scatter(g, at, 4, (const int64_t[]){1, 2, 4, 4}, 2) == NULL,
+                "max_pool backward: position 99 is outside a plane of 16 elements");
+    tensor_release(g), tensor_release(at);
     tensor_release(x), tensor_release(flat), tensor_release(ints), tensor_release(empty);
 }
 
@@ -237,6 +281,9 @@ int main(void)
     test_one_dim(DTYPE_FLOAT64);
     test_layouts();
     test_nan();
+    test_wide_2x2(DTYPE_FLOAT32);
+    test_wide_2x2(DTYPE_FLOAT64);
+    test_empty_batch();
     test_errors();
     return check_summary();
 }

@@ -70,7 +70,9 @@ void block_free(void *p, size_t size)
         b->next = free_list[c];
         free_list[c] = b;
         cached_bytes += size;
-        mem_poison(b, size);
+        /* All but the link: LeakSanitizer does not read poisoned memory, so a
+         * poisoned link would make the rest of the list look leaked. */
+        mem_poison(b + 1, size - sizeof *b);
         return;
     }
     free(p);
